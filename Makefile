@@ -1,0 +1,46 @@
+# 伴走支援 report pipeline. `make` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+BATCH  ?= corpora/sample
+OUT    ?= outputs/$(notdir $(patsubst %/,%,$(BATCH)))
+GOLD   ?= $(BATCH)/gold.json
+
+.DEFAULT_GOAL := help
+.PHONY: help setup pipeline test lint evaluate generate clean distclean
+
+help: ## list the targets
+	@echo "Targets (variables: BATCH=$(BATCH) OUT=$(OUT)):"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed ## create .venv and install the package (again only when pyproject.toml changed)
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed; set PYTHON=python3.11")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+pipeline: setup ## run the pipeline on BATCH (default corpora/sample), outputs in OUT
+	$(PY) -m pipeline run $(BATCH) --out $(OUT)
+
+test: setup lint ## lint, then run the whole test suite
+	$(PY) -m pytest
+
+lint: setup ## ruff check and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+evaluate: setup ## score OUT against BATCH's gold.json (run `make pipeline` first)
+	$(PY) -m pipeline evaluate $(OUT) --gold $(GOLD)
+
+generate: setup ## re-create the sample corpus (PDFs, .txt, gold) from corpora/sources
+	$(PY) corpora/generate.py
+
+clean: ## remove outputs and caches (keeps .venv)
+	rm -rf outputs .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+distclean: clean ## also remove the virtual environment
+	rm -rf $(VENV)

@@ -1,0 +1,172 @@
+"""Load and validate configs/*.yaml into plain, immutable settings objects.
+
+Validation happens here, at load time, so that a typo in a config file is reported
+once with the file and the key, not as a traceback in the middle of a batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "configs" / "pipeline.yaml"
+
+
+@dataclass(frozen=True)
+class BlockRule:
+    block: str
+    patterns: tuple[re.Pattern, ...]
+
+
+@dataclass(frozen=True)
+class BlockConfig:
+    rules: tuple[BlockRule, ...]
+    summary_glyphs: tuple[str, ...]
+    session_headers: tuple[re.Pattern, ...]
+    subheadings: tuple[re.Pattern, ...]
+    item_starts: tuple[re.Pattern, ...]
+    bullets: dict[str, int]
+    numbering: tuple[re.Pattern, ...]
+    municipality: re.Pattern
+    section: re.Pattern
+
+
+@dataclass(frozen=True)
+class ThemeRule:
+    any: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    label: str
+    description: str
+    rules: tuple[ThemeRule, ...]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs from configs/, plus a hash that identifies it."""
+
+    blocks: BlockConfig
+    themes: tuple[Theme, ...]
+    extract: dict[str, Any] = field(default_factory=dict)
+    analyze: dict[str, Any] = field(default_factory=dict)
+    digest: str = ""
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def _compile(path: Path, where: str, pattern: Any) -> re.Pattern:
+    if not isinstance(pattern, str):
+        raise ConfigError(f"{path}: {where}: pattern must be a string, got {pattern!r}")
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(f"{path}: {where}: bad regular expression {pattern!r} ({exc})") from None
+
+
+def _patterns(path: Path, data: dict, key: str) -> tuple[re.Pattern, ...]:
+    values = data.get(key, [])
+    if not isinstance(values, list):
+        raise ConfigError(f"{path}: {key}: expected a list of patterns")
+    return tuple(_compile(path, key, value) for value in values)
+
+
+def load_blocks(path: Path) -> BlockConfig:
+    data = _read_yaml(path)
+    rules = []
+    for i, entry in enumerate(data.get("blocks") or []):
+        if not isinstance(entry, dict) or "block" not in entry or "patterns" not in entry:
+            raise ConfigError(f"{path}: blocks[{i}]: needs `block` and `patterns`")
+        where = f"blocks[{i}] ({entry['block']})"
+        rules.append(
+            BlockRule(
+                block=str(entry["block"]),
+                patterns=tuple(_compile(path, where, p) for p in entry["patterns"]),
+            )
+        )
+    if not rules:
+        raise ConfigError(f"{path}: no `blocks` defined")
+    bullets = data.get("bullets") or {}
+    if not all(isinstance(v, int) and v >= 1 for v in bullets.values()):
+        raise ConfigError(f"{path}: bullets: every glyph needs a level (1, 2, …)")
+    for key in ("municipality", "section"):
+        if key not in data:
+            raise ConfigError(f"{path}: `{key}` pattern missing")
+    return BlockConfig(
+        rules=tuple(rules),
+        summary_glyphs=tuple(data.get("summary_glyphs") or ()),
+        session_headers=_patterns(path, data, "session_headers"),
+        subheadings=_patterns(path, data, "subheadings"),
+        item_starts=_patterns(path, data, "item_starts"),
+        bullets={str(k): int(v) for k, v in bullets.items()},
+        numbering=_patterns(path, data, "numbering"),
+        municipality=_compile(path, "municipality", data["municipality"]),
+        section=_compile(path, "section", data["section"]),
+    )
+
+
+def load_themes(path: Path) -> tuple[Theme, ...]:
+    data = _read_yaml(path)
+    themes = data.get("themes")
+    if not isinstance(themes, dict) or not themes:
+        raise ConfigError(f"{path}: `themes` must map theme ids to definitions")
+    result = []
+    for theme_id, spec in themes.items():
+        if not isinstance(spec, dict) or not spec.get("label"):
+            raise ConfigError(f"{path}: theme {theme_id}: needs a `label`")
+        rules = []
+        for j, rule in enumerate(spec.get("rules") or []):
+            words = rule.get("any") if isinstance(rule, dict) else None
+            if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+                raise ConfigError(
+                    f"{path}: theme {theme_id}: rule {j + 1}: `any` must be a list of words"
+                )
+            rules.append(ThemeRule(any=tuple(words)))
+        result.append(
+            Theme(
+                id=str(theme_id),
+                label=str(spec["label"]),
+                description=str(spec.get("description", "")),
+                rules=tuple(rules),
+            )
+        )
+    return tuple(result)
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Load configs/pipeline.yaml and the files it names."""
+    path = Path(path) if path else DEFAULT_CONFIG
+    data = _read_yaml(path)
+    # Files named in pipeline.yaml are relative to it, so a copied config folder works.
+    blocks_path = (path.parent / data.get("blocks", "blocks.yaml")).resolve()
+    themes_path = (path.parent / data.get("themes", "themes.yaml")).resolve()
+    digest = hashlib.sha256()
+    for part in (path, blocks_path, themes_path):
+        digest.update(part.read_bytes() if part.exists() else b"")
+    return Settings(
+        blocks=load_blocks(blocks_path),
+        themes=load_themes(themes_path),
+        extract=dict(data.get("extract") or {}),
+        analyze=dict(data.get("analyze") or {}),
+        digest=digest.hexdigest()[:16],
+    )

@@ -1,0 +1,29 @@
+"""One exception per failure kind, each with a message a user can act on.
+
+The batch runner turns a DocumentError into a row of documents.csv (status and a
+one-line reason); anything else from a document is reported as an unexpected error.
+"""
+
+
+class PipelineError(Exception):
+    """Base of every error the pipeline reports to users."""
+
+
+class ConfigError(PipelineError):
+    """A config file is missing, malformed or inconsistent."""
+
+
+class DocumentError(PipelineError):
+    """One input file cannot be processed; `status` goes into documents.csv."""
+
+    status = "error"
+
+
+class UnreadableFileError(DocumentError):
+    """Empty, truncated, encrypted or not the format its name says."""
+
+
+class NoTextError(DocumentError):
+    """The file opens but has no text layer (e.g. a scanned PDF)."""
+
+    status = "no_text"

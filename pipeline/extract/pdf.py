@@ -1,0 +1,240 @@
+"""PDF slides → pages of regions of positioned lines (pdfplumber).
+
+We work from characters and ruling lines, never from a page's extract_text(): a
+slide's table cells and side-by-side boxes are found first (pdfplumber's table finder
+on the drawn lines and rectangles), every character is put into the smallest region
+that holds it, and only then are lines built, inside one region at a time. So two
+columns are never interleaved and a wrapped line stays inside its cell.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.utils.exceptions import PdfminerException
+
+from ..errors import NoTextError, UnreadableFileError
+from ..records import BBox, Document, Line, Page, Region
+
+_TABLE_SETTINGS = {
+    "vertical_strategy": "lines",
+    "horizontal_strategy": "lines",
+    "snap_tolerance": 3,
+    "join_tolerance": 3,
+    "intersection_tolerance": 3,
+}
+_PAGE_NUMBER = re.compile(r"^[-‐–\s]*\d{1,4}(\s*/\s*\d{1,4})?[-‐–\s]*$|^(p|P)\.?\s*\d{1,4}$")
+
+
+def extract_pdf(path: Path, doc_id: str, source: str, sha256: str, options: dict) -> Document:
+    """Read every page of a PDF into regions of lines; raise a DocumentError if we can't."""
+    document = Document(doc_id=doc_id, source=source, sha256=sha256)
+    try:
+        with pdfplumber.open(path) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                document.pages.append(_read_page(page, number, options))
+    except PdfminerException as exc:
+        raise UnreadableFileError(_explain(exc)) from None
+    except (PDFSyntaxError, PDFPasswordIncorrect) as exc:
+        raise UnreadableFileError(_explain(exc)) from None
+    if not document.pages:
+        raise UnreadableFileError("the PDF has no pages")
+    if not any(region.lines for page in document.pages for region in page.regions):
+        raise NoTextError(
+            "no text layer: the PDF looks scanned; run OCR first (e.g. `ocrmypdf in.pdf out.pdf`)"
+        )
+    return document
+
+
+def _explain(exc: Exception) -> str:
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+    if isinstance(inner, PDFPasswordIncorrect):
+        return "the PDF is password-protected: save an unprotected copy and run again"
+    if isinstance(inner, PDFSyntaxError):
+        return f"not a readable PDF ({inner}): the file may be truncated or another format"
+    return f"not a readable PDF ({type(inner).__name__}: {inner})"
+
+
+def _read_page(page, number: int, options: dict) -> Page:
+    chars = [c for c in page.chars if c["text"] and c["text"] != "\x00"]
+    cells = _cells(page)
+    placed: dict[int, list[dict]] = {i: [] for i in range(len(cells))}
+    free: list[dict] = []
+    for char in chars:
+        index = _smallest_cell_at(cells, char)
+        (placed[index] if index is not None else free).append(char)
+
+    regions: list[Region] = []
+    for i, cell in enumerate(cells):
+        lines = _build_lines(placed[i], number, options)
+        if lines:
+            cell.lines = lines
+            regions.append(cell)
+    regions.extend(_free_regions(free, page, number, options))
+    _mark_title(regions, page.width, page.height)
+    regions.sort(key=lambda r: (round(r.bbox.top, 1), r.bbox.x0))
+    return Page(number=number, width=float(page.width), height=float(page.height), regions=regions)
+
+
+def _cells(page) -> list[Region]:
+    """Every table cell and every ruled box on the page, as empty regions."""
+    cells: list[Region] = []
+    for t, table in enumerate(page.find_tables(_TABLE_SETTINGS)):
+        for r, row in enumerate(table.rows):
+            for c, cell in enumerate(row.cells):
+                if cell is None:  # covered by a spanning cell to its left or above
+                    continue
+                x0, top, x1, bottom = cell
+                cells.append(
+                    Region(
+                        kind="cell",
+                        bbox=BBox(float(x0), float(top), float(x1), float(bottom)),
+                        page=page.page_number,
+                        table=t,
+                        row=r,
+                        col=c,
+                    )
+                )
+    return cells
+
+
+def _smallest_cell_at(cells: list[Region], char: dict) -> int | None:
+    x = (char["x0"] + char["x1"]) / 2
+    y = (char["top"] + char["bottom"]) / 2
+    best, best_area = None, None
+    for i, cell in enumerate(cells):
+        if cell.bbox.contains_point(x, y):
+            area = cell.bbox.width * cell.bbox.height
+            if best_area is None or area < best_area:
+                best, best_area = i, area
+    return best
+
+
+def _build_lines(
+    chars: list[dict], page: int, options: dict, split_gap: float | None = None
+) -> list[Line]:
+    """Cluster characters into lines by their vertical centre, then read each left to right.
+
+    With `split_gap`, a horizontal gap wider than that many font sizes cuts a row into
+    separate lines: free text side by side (a footer left, a page number right).
+    """
+    if not chars:
+        return []
+    tolerance = float(options.get("line_tolerance", 2.0))
+    rows: list[list[dict]] = []
+    for char in sorted(chars, key=_centre_y):
+        if rows and abs(_centre_y(char) - _centre_y(rows[-1][-1])) <= max(
+            tolerance, 0.35 * _size(char)
+        ):
+            rows[-1].append(char)
+        else:
+            rows.append([char])
+    lines = []
+    for row in rows:
+        for segment in _segments(row, split_gap):
+            line = _line_from(segment, page, options)
+            if line is not None:
+                lines.append(line)
+    return lines
+
+
+def _segments(row: list[dict], split_gap: float | None) -> list[list[dict]]:
+    row = sorted(row, key=lambda c: c["x0"])
+    if split_gap is None:
+        return [row]
+    segments = [[row[0]]]
+    for char in row[1:]:
+        if char["x0"] - segments[-1][-1]["x1"] > split_gap * _size(char):
+            segments.append([char])
+        else:
+            segments[-1].append(char)
+    return segments
+
+
+def _centre_y(char: dict) -> float:
+    return (char["top"] + char["bottom"]) / 2
+
+
+def _size(char: dict) -> float:
+    return float(char.get("size") or (char["bottom"] - char["top"]))
+
+
+def _line_from(row: list[dict], page: int, options: dict) -> Line | None:
+    gap_share = float(options.get("space_gap", 0.25))
+    text = ""
+    previous = None
+    for char in row:
+        if previous is not None and char["text"] != " " and not text.endswith(" "):
+            # A drawn gap without a space character still separates two words.
+            if char["x0"] - previous["x1"] > gap_share * _size(char):
+                text += " "
+        text += char["text"]
+        previous = char
+    text = text.strip()
+    if not text:
+        return None
+    bbox = BBox(
+        min(c["x0"] for c in row),
+        min(c["top"] for c in row),
+        max(c["x1"] for c in row),
+        max(c["bottom"] for c in row),
+    )
+    # Japanese font size is the body text's, not the (often smaller) bullet glyph's.
+    size = max(_size(c) for c in row)
+    return Line(text=text, bbox=bbox, page=page, size=size)
+
+
+def _free_regions(chars: list[dict], page, number: int, options: dict) -> list[Region]:
+    """Text outside any ruled cell: subtitle, ⚫ summary lines, footer and page number.
+
+    Lines are grouped into regions where the vertical gap between them is small;
+    anything in the bottom band of the page is a footer or a page number, set aside
+    as its own region kind so that it never ends up in a block.
+    """
+    lines = _build_lines(chars, number, options, split_gap=2.0)
+    footer_top = page.height * (1 - float(options.get("footer_band", 0.06)))
+    regions: list[Region] = []
+    for line in lines:
+        if line.bbox.top >= footer_top:
+            kind = "page_number" if _PAGE_NUMBER.match(line.text) else "footer"
+            regions.append(Region(kind=kind, bbox=line.bbox, page=number, lines=[line]))
+            continue
+        last = regions[-1] if regions and regions[-1].kind == "text" else None
+        if (
+            last is not None
+            and line.bbox.top - last.bbox.bottom < 0.8 * line.size
+            and abs(line.bbox.x0 - last.bbox.x0) < 0.3 * page.width
+        ):
+            last.lines.append(line)
+            last.bbox = BBox(
+                min(last.bbox.x0, line.bbox.x0),
+                last.bbox.top,
+                max(last.bbox.x1, line.bbox.x1),
+                line.bbox.bottom,
+            )
+        else:
+            regions.append(Region(kind="text", bbox=line.bbox, page=number, lines=[line]))
+    return regions
+
+
+def _mark_title(regions: list[Region], width: float, height: float) -> None:
+    """The top band of a slide is its title; the free text right below it, its subtitle."""
+    top_cells = [
+        r
+        for r in regions
+        if r.kind == "cell" and r.bbox.top < 0.2 * height and r.bbox.width > 0.5 * width
+    ]
+    if top_cells:
+        title = min(top_cells, key=lambda r: r.bbox.top)
+        if len(title.lines) <= 2:
+            title.kind = "title"
+    body_cells = [r for r in regions if r.kind == "cell"]
+    first_body = min((r.bbox.top for r in body_cells), default=height)
+    for region in regions:
+        if region.kind == "text" and region.bbox.bottom <= first_body + 1:
+            if not region.text.lstrip().startswith(("⚫", "●")):
+                region.kind = "subtitle"

@@ -1,0 +1,133 @@
+"""The records that flow between stages (see ../shared/contract.md).
+
+Plain dataclasses: every stage takes some of these and returns others, and each
+record carries its provenance (source file, page, bounding box) to the output rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class BBox:
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    def contains_point(self, x: float, y: float, margin: float = 0.0) -> bool:
+        return (
+            self.x0 - margin <= x <= self.x1 + margin
+            and self.top - margin <= y <= self.bottom + margin
+        )
+
+
+@dataclass
+class Line:
+    """One drawn text line, as PowerPoint draws every wrapped line of a cell."""
+
+    text: str
+    bbox: BBox
+    page: int
+    size: float = 0.0
+
+
+@dataclass
+class Region:
+    """A part of a page that holds text of its own: a table cell, a box, a free text run.
+
+    kind: cell | title | subtitle | text | footer | page_number
+    row/col: the cell's position in its table (None outside tables).
+    """
+
+    kind: str
+    bbox: BBox
+    page: int
+    lines: list[Line] = field(default_factory=list)
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+@dataclass
+class Page:
+    number: int  # 1-based
+    width: float
+    height: float
+    regions: list[Region] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    doc_id: str
+    source: str  # path relative to the batch folder
+    sha256: str
+    pages: list[Page] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Block:
+    block_id: str
+    doc_id: str
+    source: str
+    municipality: str
+    section: str
+    page: int
+    block: str  # canonical name, or その他
+    heading: str  # the label as drawn, joined
+    session: int | None = None
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+@dataclass
+class Item:
+    item_id: str
+    block_id: str
+    doc_id: str
+    source: str
+    municipality: str
+    page: int
+    block: str
+    session: int | None
+    level: int
+    parent_id: str
+    context: str
+    text: str  # NFKC-normalised, wrapped lines joined: what is analysed
+    text_raw: str  # as drawn: the original lines joined by newlines
+    lemmas: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+    evidence: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class DocumentResult:
+    """Everything one input file produced, or why it produced nothing."""
+
+    doc_id: str
+    source: str
+    sha256: str
+    pages: int
+    status: str  # ok | error | no_text | unrecognized
+    error: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)

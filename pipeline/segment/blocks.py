@@ -1,0 +1,258 @@
+"""Regions of a Document → labelled Blocks, with the municipality each belongs to.
+
+A slide names its municipality in the subtitle or a numbered section heading
+(１．A市 …); that name holds for the following slides until another one appears.
+Label cells (現状, 課題意識, 基本情報, …) are matched against configs/blocks.yaml after
+NFKC and removal of whitespace, so a label wrapped one character per line still reads
+as one word. A label labels the content cell to its right in the same table row or,
+for a box whose heading sits in a band of its own, the cell right below it. Column
+headers 第1回 / 第2回 / 第3回 give the cells below them their session number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..config import BlockConfig
+from ..normalize import compact, nfkc
+from ..records import Block, Document, Line, Region
+
+OTHER = "その他"
+SUMMARY = "まとめ"
+
+
+@dataclass
+class _Label:
+    region: Region
+    block: str | None = None  # a block label (現状, …)
+    session: int | None = None  # a session column header (第1回, …)
+
+
+def match_label(text: str, config: BlockConfig) -> str | None:
+    """The canonical block a label's text names, or None."""
+    key = compact(text)
+    if not key:
+        return None
+    for rule in config.rules:
+        if any(p.fullmatch(key) for p in rule.patterns):
+            return rule.block
+    return None
+
+
+def match_session(text: str, config: BlockConfig) -> int | None:
+    key = compact(text)
+    for pattern in config.session_headers:
+        found = pattern.fullmatch(key)
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def find_municipality(lines: list[str], config: BlockConfig) -> tuple[str, str] | None:
+    """(municipality, section number) named in header lines, or None."""
+    for line in lines:
+        text = nfkc(line).strip()
+        found = config.municipality.search(text)
+        if found:
+            section = config.section.match(text)
+            return found.group(1), section.group(1) if section else ""
+    return None
+
+
+def segment(document: Document, config: BlockConfig) -> list[Block]:
+    """All blocks of a document, in reading order, continued cells joined."""
+    municipality, section = "", ""
+    blocks: list[Block] = []
+    for page in document.pages:
+        header = [r for r in page.regions if r.kind in ("title", "subtitle")]
+        named = find_municipality([line.text for r in header for line in r.lines], config)
+        if named:
+            municipality, section = named
+        elif not municipality:
+            document.warnings.append(f"page {page.number}: no municipality found in the header")
+        for block in _page_blocks(page.regions, config, document):
+            block.municipality, block.section = municipality, section
+            block.doc_id, block.source = document.doc_id, document.source
+            _append(blocks, block)
+    for n, block in enumerate(blocks, start=1):
+        block.block_id = f"{document.doc_id}-b{n:03d}"
+    return blocks
+
+
+def _append(blocks: list[Block], block: Block) -> None:
+    """Add a block, or join it to the previous one when a cell continues on the next slide."""
+    for previous in reversed(blocks):
+        if previous.page < block.page - 1:
+            break
+        if (
+            previous.page == block.page - 1
+            and block.block not in (OTHER, SUMMARY)
+            and (previous.municipality, previous.block, previous.session)
+            == (block.municipality, block.block, block.session)
+        ):
+            previous.lines.extend(block.lines)
+            return
+    blocks.append(block)
+
+
+def _page_blocks(regions: list[Region], config: BlockConfig, document: Document) -> list[Block]:
+    labels = _labels(regions, config)
+    blocks: list[Block] = []
+    for region in regions:
+        if region.kind == "cell" and id(region) not in labels:
+            block = _cell_block(region, regions, labels, config)
+            if block is None:
+                continue
+            if block.block == OTHER:
+                document.warnings.append(
+                    f"page {region.page}: text matches no known label, kept as {OTHER}: "
+                    f"{compact(region.text)[:30]}"
+                )
+            blocks.append(block)
+        elif region.kind == "text":
+            blocks.extend(_free_blocks(region, config, document))
+    return blocks
+
+
+def _labels(regions: list[Region], config: BlockConfig) -> dict[int, _Label]:
+    labels: dict[int, _Label] = {}
+    for region in regions:
+        if region.kind != "cell":
+            continue
+        block = match_label(region.text, config)
+        session = None if block else match_session(region.text, config)
+        if block or session:
+            labels[id(region)] = _Label(region, block, session)
+    return labels
+
+
+def _cell_block(
+    cell: Region, regions: list[Region], labels: dict[int, _Label], config: BlockConfig
+) -> Block | None:
+    label = _label_left(cell, labels) or _label_above(cell, labels)
+    lines = list(cell.lines)
+    heading = label.region.text if label else ""
+    name = label.block if label else None
+    if name is None:
+        # A box whose heading is its own first line(s), inside the same rule.
+        name, used = _heading_in_lines(lines, config)
+        if name:
+            heading = "".join(line.text for line in lines[:used])
+            lines = lines[used:]
+    if name is None:
+        name = OTHER
+    session = _session_above(cell, labels)
+    return Block(
+        block_id="",
+        doc_id="",
+        source="",
+        municipality="",
+        section="",
+        page=cell.page,
+        block=name,
+        heading=compact(heading),
+        session=session if name in ("基本情報", "実施内容") else None,
+        lines=lines,
+    )
+
+
+def _label_left(cell: Region, labels: dict[int, _Label]) -> _Label | None:
+    """The block label in the same table row, left of the cell (nearest wins)."""
+    candidates = [
+        label
+        for label in labels.values()
+        if label.block
+        and label.region.table == cell.table
+        and label.region.bbox.x1 <= cell.bbox.x0 + 1
+        and _overlap(
+            label.region.bbox.top, label.region.bbox.bottom, cell.bbox.top, cell.bbox.bottom
+        )
+        > 0.5 * min(label.region.bbox.height, cell.bbox.height)
+    ]
+    return max(candidates, key=lambda label: label.region.bbox.x1, default=None)
+
+
+def _label_above(cell: Region, labels: dict[int, _Label]) -> _Label | None:
+    """A heading band right above the cell, as wide as the cell (a box's header)."""
+    candidates = [
+        label
+        for label in labels.values()
+        if label.block
+        and label.region.bbox.bottom <= cell.bbox.top + 1
+        and cell.bbox.top - label.region.bbox.bottom < 3
+        and _overlap(label.region.bbox.x0, label.region.bbox.x1, cell.bbox.x0, cell.bbox.x1)
+        > 0.8 * cell.bbox.width
+    ]
+    return max(candidates, key=lambda label: label.region.bbox.bottom, default=None)
+
+
+def _session_above(cell: Region, labels: dict[int, _Label]) -> int | None:
+    """The session number of the 第N回 column header above the cell."""
+    headers = [
+        label
+        for label in labels.values()
+        if label.session
+        and label.region.table == cell.table
+        and label.region.bbox.bottom <= cell.bbox.top + 1
+        and _overlap(label.region.bbox.x0, label.region.bbox.x1, cell.bbox.x0, cell.bbox.x1)
+        > 0.5 * cell.bbox.width
+    ]
+    if not headers:
+        return None
+    return max(headers, key=lambda label: label.region.bbox.bottom).session
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def _heading_in_lines(
+    lines: list[Line], config: BlockConfig, most: int = 3
+) -> tuple[str | None, int]:
+    """A label spread over the first lines of a region: (block, lines used)."""
+    for used in range(1, min(most, len(lines)) + 1):
+        name = match_label("".join(line.text for line in lines[:used]), config)
+        if name:
+            return name, used
+    return None, 0
+
+
+def _free_blocks(region: Region, config: BlockConfig, document: Document) -> list[Block]:
+    """Free text: ⚫ lines become まとめ; a heading line starts its block; the rest is その他."""
+    blocks: list[Block] = []
+    current: Block | None = None
+    for line in region.lines:
+        text = line.text.lstrip()
+        if text.startswith(config.summary_glyphs):
+            if current is None or current.block != SUMMARY:
+                current = _new_block(SUMMARY, "", line)
+                blocks.append(current)
+            current.lines.append(line)
+            continue
+        name = match_label(text, config)
+        if name:
+            current = _new_block(name, compact(text), line)
+            blocks.append(current)
+            continue
+        if current is None:
+            current = _new_block(OTHER, "", line)
+            blocks.append(current)
+            document.warnings.append(
+                f"page {line.page}: free text matches no known label, kept as {OTHER}: "
+                f"{compact(text)[:30]}"
+            )
+        current.lines.append(line)
+    return blocks
+
+
+def _new_block(name: str, heading: str, line: Line) -> Block:
+    return Block(
+        block_id="",
+        doc_id="",
+        source="",
+        municipality="",
+        section="",
+        page=line.page,
+        block=name,
+        heading=heading,
+    )

@@ -1,0 +1,28 @@
+"""Shared fixtures. Expensive things (settings, the sample run) load once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "corpora" / "sample"
+SAMPLE_TXT = ROOT / "corpora" / "sample_txt"
+
+
+@pytest.fixture(scope="session")
+def settings():
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory, settings):
+    """The sample batch run once through every stage (GiNZA loaded once for the session)."""
+    from pipeline.batch import run_batch
+
+    out = tmp_path_factory.mktemp("sample_out")
+    summary = run_batch(SAMPLE, out, settings, progress=False)
+    return summary
