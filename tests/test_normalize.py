@@ -3,7 +3,9 @@ from pipeline.normalize import compact, join_wrapped, nfkc
 
 def test_japanese_lines_join_without_space():
     # a wrap in the middle of a word (コーディ / ネーター) must leave no trace
-    assert join_wrapped(["生活支援コーディ", "ネーターの役割が"]) == "生活支援コーディネーターの役割が"
+    assert (
+        join_wrapped(["生活支援コーディ", "ネーターの役割が"]) == "生活支援コーディネーターの役割が"
+    )
 
 
 def test_latin_words_keep_one_space():
