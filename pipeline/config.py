@@ -37,6 +37,8 @@ class BlockConfig:
     numbering: tuple[re.Pattern, ...]
     municipality: re.Pattern
     section: re.Pattern
+    label_max_chars: int = 40
+    inline_glyphs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,8 @@ def load_blocks(path: Path) -> BlockConfig:
         numbering=_patterns(path, data, "numbering"),
         municipality=_compile(path, "municipality", data["municipality"]),
         section=_compile(path, "section", data["section"]),
+        label_max_chars=int(data.get("label_max_chars", 40)),
+        inline_glyphs=tuple(data.get("inline_glyphs") or ()),
     )
 
 

@@ -54,9 +54,11 @@ def _explain(exc: Exception) -> str:
     inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
     if isinstance(inner, PDFPasswordIncorrect):
         return "the PDF is password-protected: save an unprotected copy and run again"
-    if isinstance(inner, PDFSyntaxError):
-        return f"not a readable PDF ({inner}): the file may be truncated or another format"
-    return f"not a readable PDF ({type(inner).__name__}: {inner})"
+    detail = str(inner).replace("\n", " ") or type(inner).__name__
+    return (
+        f"not a readable PDF ({detail}): the file may be truncated, damaged or another "
+        "format; export it from PowerPoint again"
+    )
 
 
 def _read_page(page, number: int, options: dict) -> Page:
@@ -223,10 +225,18 @@ def _free_regions(chars: list[dict], page, number: int, options: dict) -> list[R
 
 def _mark_title(regions: list[Region], width: float, height: float) -> None:
     """The top band of a slide is its title; the free text right below it, its subtitle."""
+    per_table: dict[int | None, int] = {}
+    for r in regions:
+        if r.kind == "cell":
+            per_table[r.table] = per_table.get(r.table, 0) + 1
+    # A title band drawn as a ruled box is a table of its own with one cell.
     top_cells = [
         r
         for r in regions
-        if r.kind == "cell" and r.bbox.top < 0.2 * height and r.bbox.width > 0.5 * width
+        if r.kind == "cell"
+        and per_table[r.table] == 1
+        and r.bbox.top < 0.2 * height
+        and r.bbox.width > 0.5 * width
     ]
     if top_cells:
         title = min(top_cells, key=lambda r: r.bbox.top)

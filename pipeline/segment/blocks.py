@@ -31,7 +31,7 @@ class _Label:
 def match_label(text: str, config: BlockConfig) -> str | None:
     """The canonical block a label's text names, or None."""
     key = compact(text)
-    if not key:
+    if not key or len(key) > config.label_max_chars:
         return None
     for rule in config.rules:
         if any(p.fullmatch(key) for p in rule.patterns):

@@ -68,6 +68,13 @@ def _drafts(lines: list[Line], config: BlockConfig) -> list[_Draft]:
             context = compact(stripped)
             continue
         glyph, level, rest = _leading_bullet(stripped, config)
+        if (
+            glyph in config.inline_glyphs
+            and drafts
+            and first_glyph_x is not None
+            and line.bbox.x0 > first_glyph_x + 0.5 * max(line.size, 1.0)
+        ):
+            glyph = ""  # 2020→ / 30年: a wrapped line that happens to start with →
         if glyph:
             if first_glyph_x is None:
                 first_glyph_x = line.bbox.x0

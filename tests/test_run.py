@@ -1,0 +1,165 @@
+"""End to end: the sample batch through every stage, its files, and the command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from pipeline.evaluate import evaluate
+from pipeline.export import read_csv
+
+from .conftest import ROOT, SAMPLE
+
+CONTRACT_COLUMNS = {
+    "documents.csv": ["doc_id", "source", "sha256", "pages", "status", "error"],
+    "blocks.csv": ["block_id", "doc_id", "municipality", "page", "block", "heading", "text"],
+    "items.csv": [
+        "item_id",
+        "block_id",
+        "doc_id",
+        "municipality",
+        "page",
+        "block",
+        "level",
+        "parent_id",
+        "text",
+        "text_raw",
+        "lemmas",
+        "themes",
+    ],  # fmt: skip
+    "themes.csv": ["municipality", "block", "theme", "label", "items", "share"],
+}
+
+
+@pytest.fixture(scope="module")
+def out(sample_run):
+    return sample_run.out_dir
+
+
+@pytest.mark.parametrize("name", sorted(CONTRACT_COLUMNS))
+def test_outputs_have_the_contract_columns_and_a_bom(out, name):
+    raw = (out / name).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "Excel needs the BOM to read UTF-8"
+    frame = read_csv(out / name)
+    wanted = CONTRACT_COLUMNS[name]
+    assert [c for c in frame.columns if c in wanted] == wanted  # all there, in order
+    assert len(frame) > 0
+
+
+def test_every_sample_file_is_processed(out):
+    documents = read_csv(out / "documents.csv")
+    pdfs = sorted(p.name for p in SAMPLE.glob("*.pdf"))
+    assert sorted(documents["source"]) == pdfs
+    assert set(documents["status"]) == {"ok"}
+    assert (documents["error"] == "").all()
+
+
+def test_csv_round_trips_through_pandas_unchanged(out, sample_run):
+    items = read_csv(out / "items.csv")
+    produced = [i for r in sample_run.results for i in r.items]
+    assert list(items["text"]) == [i.text for i in produced]
+    assert list(items["text_raw"]) == [i.text_raw for i in produced]
+
+
+def test_every_item_traces_back_to_file_page_and_block(out):
+    items = read_csv(out / "items.csv")
+    blocks = read_csv(out / "blocks.csv").set_index("block_id")
+    documents = read_csv(out / "documents.csv").set_index("doc_id")
+    assert items["block_id"].isin(blocks.index).all()
+    assert items["doc_id"].isin(documents.index).all()
+    pages = documents.loc[items["doc_id"], "pages"].astype(int).to_numpy()
+    assert ((items["page"].astype(int) >= 1) & (items["page"].astype(int) <= pages)).all()
+    # the item's block and municipality are its block's
+    joined = blocks.loc[items["block_id"]]
+    assert (joined["block"].to_numpy() == items["block"].to_numpy()).all()
+    assert (joined["municipality"].to_numpy() == items["municipality"].to_numpy()).all()
+
+
+def test_first_run_scores_against_gold(out):
+    result = evaluate(out, SAMPLE / "gold.json")
+    overall = result["overall"]
+    assert overall["municipalities"]["recall"] == 1.0
+    assert overall["items_exact"]["f1"] >= 0.97
+    assert overall["blocks"]["precision"] >= 0.99 and overall["blocks"]["recall"] >= 0.99
+
+
+def test_themes_table_counts_match_items(out):
+    items = read_csv(out / "items.csv")
+    themes = read_csv(out / "themes.csv")
+    for (municipality, block), group in items.groupby(["municipality", "block"]):
+        rows = themes[(themes["municipality"] == municipality) & (themes["block"] == block)]
+        for theme, row in rows.set_index("theme").iterrows():
+            expected = group["themes"].str.split(";").apply(lambda ids, t=theme: t in ids).sum()
+            assert int(row["items"]) == expected
+            assert float(row["share"]) == pytest.approx(expected / len(group), abs=1e-4)
+
+
+def test_lemmas_come_from_ginza(out):
+    items = read_csv(out / "items.csv")
+    lemmas = items.set_index("text")["lemmas"]
+    # 休止した → 休止 / する is not content; 活動 is
+    row = next(t for t in lemmas.index if "活動を休止した" in t)
+    assert "活動" in lemmas[row].split() and "休止" in lemmas[row].split()
+
+
+def test_run_json_records_versions_counts_and_timings(out):
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["counts"]["files"] == len(list(SAMPLE.glob("*.pdf")))
+    assert run["counts"]["municipalities"] == 14
+    assert {"extract", "segment", "analyze", "classify", "total"} <= set(run["timings_s"])
+    assert run["versions"]["ja-ginza"] != "not installed"
+
+
+def _cli(*args, cwd=ROOT):
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def test_cli_reports_bad_files_and_goes_on(tmp_path):
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "empty.pdf").write_bytes(b"")
+    (batch / "not_a_pdf.pdf").write_text("これはPDFではありません", encoding="utf-8")
+    (batch / "truncated.pdf").write_bytes((SAMPLE / "r03_sakuragaura.pdf").read_bytes()[:5000])
+    (batch / "good.pdf").write_bytes((SAMPLE / "r03_sakuragaura.pdf").read_bytes())
+    result = _cli("run", str(batch), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    documents = read_csv(tmp_path / "out" / "documents.csv").set_index("source")
+    assert documents.loc["good.pdf", "status"] == "ok"
+    for bad in ("empty.pdf", "not_a_pdf.pdf", "truncated.pdf"):
+        assert documents.loc[bad, "status"] == "error"
+        reason = documents.loc[bad, "error"]
+        assert reason and "\n" not in reason and "Traceback" not in reason
+    assert "empty" in documents.loc["empty.pdf", "error"]
+
+
+def test_cli_fails_clearly_when_nothing_can_be_processed(tmp_path):
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    result = _cli("run", str(empty), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.returncode != 0
+    assert "no .pdf or .txt files" in result.stderr
+    missing = _cli("run", str(tmp_path / "missing"), "--quiet")
+    assert missing.returncode != 0 and "not a folder" in missing.stderr
+
+
+def test_cli_help_explains_every_option():
+    result = _cli("run", "--help")
+    assert result.returncode == 0
+    for option in ("--out", "--config", "--quiet"):
+        assert option in result.stdout
+
+
+def test_reading_the_items_table_with_plain_pandas(out):
+    # what a user types: no dtype tricks needed for the Japanese to come back
+    items = pd.read_csv(out / "items.csv", encoding="utf-8-sig")
+    assert items["municipality"].str.endswith(("市", "町")).all()
