@@ -1,9 +1,18 @@
-"""Items → content-word lemmas, with GiNZA (ja_ginza, from its PyPI package).
+"""Items → lemmas, key phrases and problem statements, with GiNZA (ja_ginza from PyPI).
 
 The model is loaded once, lazily, the first time something needs analysing, so a run
-that has nothing to analyse never pays for it. Items are analysed in batches with
-`nlp.pipe`. Lemmas and Sudachi's part of speech (`tag_`) come from the tokenizer, so
-the neural components are disabled here.
+that has nothing to analyse never pays for it. The domain dictionary
+(configs/userdict.yaml) is built into a SudachiPy user dictionary and installed in the
+tokenizer, so 生活支援コーディネーター or 訪問型サービスB stay one word, and the analysis
+form of a text spells abbreviations out (SC → 生活支援コーディネーター); the item text
+itself stays as written.
+
+Lemmas, Sudachi's part of speech (`tag_`) and key phrases come from the tokenizer alone,
+so every neural component is off for them. The dependency parser runs only on the items
+whose problem statements are extracted (課題意識, アセスメント結果 by default).
+
+`analyzer: fugashi` in configs/pipeline.yaml uses MeCab with unidic-lite instead: much
+faster, the same columns, no dependency parse (problem statements by a token pattern).
 """
 
 from __future__ import annotations
@@ -11,38 +20,139 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
+from .config import PROJECT_ROOT
+from .problems import Morpheme, ProblemLexicon, problem_from_morphemes, problem_from_parse
 from .records import Item
+from .userdict import DEFAULT_USERDICT, build_user_dic, expand_abbreviations, load_userdict
 
-# Sudachi POS (tag_) sub-classes that are not content words even under a content class.
+DEFAULT_CONTENT_TAGS = ("名詞", "動詞", "形容詞", "形状詞")
+# Sub-classes that are not content words even under a content class (する, 1, …).
 _FUNCTIONAL = ("非自立可能", "数詞")
+# Parts of speech that join a compound noun phrase (地域 + 課題, 第 + 2 + 層).
+_PHRASE_TAGS = ("名詞", "接頭辞", "接尾辞-名詞的")
+_PARSE_COMPONENTS = ("tok2vec", "parser")
 
 
 @lru_cache(maxsize=1)
-def load_model():
+def load_ginza(userdict_path: str = str(DEFAULT_USERDICT)):
+    """ja_ginza with the domain dictionary installed; loaded once per process."""
     import spacy
 
-    nlp = spacy.load("ja_ginza")
-    return nlp, tuple(nlp.pipe_names)
+    from .userdict import install_user_dic
+
+    nlp = spacy.load("ja_ginza", exclude=["ner"])
+    install_user_dic(nlp, build_user_dic(load_userdict(userdict_path)))
+    return nlp
 
 
-def content_lemmas(doc, content_tags: tuple[str, ...]) -> list[str]:
-    lemmas = []
-    for token in doc:
-        tag = token.tag_
-        if tag.startswith(content_tags) and not any(f in tag for f in _FUNCTIONAL):
-            lemmas.append(token.lemma_)
-    return lemmas
+@lru_cache(maxsize=1)
+def load_fugashi():
+    import fugashi
+
+    return fugashi.Tagger()
+
+
+def _userdict_path(options: dict):
+    path = options.get("userdict")
+    return PROJECT_ROOT / path if path else DEFAULT_USERDICT
+
+
+def content_lemmas(tokens: Iterable[tuple[str, str]], content_tags: tuple[str, ...]) -> list[str]:
+    """Lemmas of the content words among (lemma, Sudachi-style tag) pairs."""
+    return [
+        lemma
+        for lemma, tag in tokens
+        if tag.startswith(content_tags) and not any(f in tag for f in _FUNCTIONAL)
+    ]
+
+
+def key_phrases(tokens: Iterable[tuple[str, str]]) -> list[str]:
+    """Compound noun phrases, as KH Coder's 複合語: runs of nouns, prefixes and noun
+    suffixes (地域課題の抽出 → 地域課題, 抽出), each once, single characters left out."""
+    phrases: list[str] = []
+    run: list[str] = []
+
+    def close_run() -> None:
+        phrase = "".join(run)
+        if len(phrase) >= 2 and not phrase.isdigit() and phrase not in phrases:
+            phrases.append(phrase)
+        run.clear()
+
+    for surface, tag in tokens:
+        if tag.startswith(_PHRASE_TAGS):
+            run.append(surface)
+        else:
+            close_run()
+    close_run()
+    return phrases
 
 
 def analyze(items: Iterable[Item], options: dict) -> None:
-    """Fill `lemmas` of every item in place."""
+    """Fill lemmas, phrases and (for the configured blocks) problem statements in place."""
     items = list(items)
     if not items:
         return
-    nlp, components = load_model()
-    content_tags = tuple(options.get("content_tags", ("名詞", "動詞", "形容詞", "形状詞")))
+    if options.get("analyzer", "ginza") == "fugashi":
+        _analyze_fugashi(items, options)
+    else:
+        _analyze_ginza(items, options)
+
+
+def _problem_items(items: list[Item], options: dict) -> list[Item]:
+    blocks = set((options.get("problems") or {}).get("blocks") or ("課題意識", "アセスメント結果"))
+    return [item for item in items if item.block in blocks]
+
+
+def _analyze_ginza(items: list[Item], options: dict) -> None:
+    nlp = load_ginza(str(_userdict_path(options)))
+    userdict = load_userdict(_userdict_path(options))
+    content_tags = tuple(options.get("content_tags", DEFAULT_CONTENT_TAGS))
     batch_size = int(options.get("batch_size", 256))
-    with nlp.select_pipes(disable=list(components)):
-        docs = nlp.pipe((item.text for item in items), batch_size=batch_size)
-        for item, doc in zip(items, docs, strict=True):
-            item.lemmas = content_lemmas(doc, content_tags)
+    texts = (expand_abbreviations(item.text, userdict) for item in items)
+    with nlp.select_pipes(disable=list(nlp.pipe_names)):
+        for item, doc in zip(items, nlp.pipe(texts, batch_size=batch_size), strict=True):
+            pairs = [(t.lemma_, t.tag_) for t in doc]
+            item.lemmas = content_lemmas(pairs, content_tags)
+            item.phrases = key_phrases([(t.text, t.tag_) for t in doc])
+    lexicon = ProblemLexicon.from_options(options)
+    wanted = _problem_items(items, options)
+    # The parse reads the item as written, so the target keeps the report's own words.
+    keep = [name for name in nlp.pipe_names if name in _PARSE_COMPONENTS]
+    with nlp.select_pipes(enable=keep):
+        docs = nlp.pipe((item.text for item in wanted), batch_size=batch_size)
+        for item, doc in zip(wanted, docs, strict=True):
+            problem = problem_from_parse(doc, lexicon)
+            if problem:
+                item.problem_target, item.problem_state = problem.target, problem.state
+
+
+def _unidic_tag(word) -> str:
+    """unidic's POS fields joined like Sudachi's tag_ (名詞-普通名詞-一般)."""
+    f = word.feature
+    return "-".join(p for p in (f.pos1, f.pos2, f.pos3) if p and p != "*")
+
+
+def _unidic_lemma(word) -> str:
+    lemma = word.feature.lemma or word.surface
+    return lemma.split("-", 1)[0]  # unidic writes loanwords as コーディネーター-coordinator
+
+
+def _analyze_fugashi(items: list[Item], options: dict) -> None:
+    tagger = load_fugashi()
+    userdict = load_userdict(_userdict_path(options))
+    content_tags = tuple(options.get("content_tags", DEFAULT_CONTENT_TAGS))
+    lexicon = ProblemLexicon.from_options(options)
+    wanted = {id(item) for item in _problem_items(items, options)}
+    for item in items:
+        words = tagger(expand_abbreviations(item.text, userdict))
+        item.lemmas = content_lemmas(
+            [(_unidic_lemma(w), _unidic_tag(w)) for w in words], content_tags
+        )
+        item.phrases = key_phrases([(w.surface, _unidic_tag(w)) for w in words])
+        if id(item) in wanted:
+            morphemes = [
+                Morpheme(w.surface, _unidic_lemma(w), _unidic_tag(w)) for w in tagger(item.text)
+            ]
+            problem = problem_from_morphemes(morphemes, lexicon)
+            if problem:
+                item.problem_target, item.problem_state = problem.target, problem.state

@@ -113,6 +113,9 @@ class Item:
     text: str  # NFKC-normalised, wrapped lines joined: what is analysed
     text_raw: str  # as drawn: the original lines joined by newlines
     lemmas: list[str] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
+    problem_target: str = ""
+    problem_state: str = ""
     themes: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
     evidence: dict[str, str] = field(default_factory=dict)

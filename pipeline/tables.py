@@ -17,7 +17,8 @@ BLOCK_COLUMNS = [
 ]  # fmt: skip
 ITEM_COLUMNS = [
     "item_id", "block_id", "doc_id", "source", "municipality", "page", "block", "session",
-    "level", "parent_id", "context", "text", "text_raw", "lemmas", "themes", "theme_evidence",
+    "level", "parent_id", "context", "text", "text_raw", "lemmas", "phrases",
+    "problem_target", "problem_state", "themes", "theme_evidence",
 ]  # fmt: skip
 THEME_COLUMNS = ["municipality", "block", "theme", "label", "items", "block_items", "share"]
 
@@ -83,6 +84,9 @@ def items_table(items: list[Item], themes: tuple[Theme, ...]) -> pd.DataFrame:
             "text": i.text,
             "text_raw": i.text_raw,
             "lemmas": " ".join(i.lemmas),
+            "phrases": ";".join(i.phrases),
+            "problem_target": i.problem_target,
+            "problem_state": i.problem_state,
             "themes": ";".join(i.themes),
             "theme_evidence": "; ".join(f"{k}: {v}" for k, v in i.evidence.items()),
         }
