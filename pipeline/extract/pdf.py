@@ -13,11 +13,11 @@ import re
 from pathlib import Path
 
 import pdfplumber
-from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
-from ..errors import NoTextError, UnreadableFileError
+from ..errors import NoTextError, TooManyPagesError, UnreadableFileError
 from ..records import BBox, Document, Line, Page, Region
 
 _TABLE_SETTINGS = {
@@ -35,11 +35,12 @@ def extract_pdf(path: Path, doc_id: str, source: str, sha256: str, options: dict
     document = Document(doc_id=doc_id, source=source, sha256=sha256)
     try:
         with pdfplumber.open(path) as pdf:
+            _check_page_count(len(pdf.pages), options)
             for number, page in enumerate(pdf.pages, start=1):
                 document.pages.append(_read_page(page, number, options))
     except PdfminerException as exc:
         raise UnreadableFileError(_explain(exc)) from None
-    except (PDFSyntaxError, PDFPasswordIncorrect) as exc:
+    except (PDFSyntaxError, PDFEncryptionError) as exc:
         raise UnreadableFileError(_explain(exc)) from None
     if not document.pages:
         raise UnreadableFileError("the PDF has no pages")
@@ -54,11 +55,26 @@ def _explain(exc: Exception) -> str:
     inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
     if isinstance(inner, PDFPasswordIncorrect):
         return "the PDF is password-protected: save an unprotected copy and run again"
+    if isinstance(inner, PDFEncryptionError):
+        return (
+            f"the PDF is encrypted in a way we cannot open ({inner}): "
+            "save an unprotected copy and run again"
+        )
     detail = str(inner).replace("\n", " ") or type(inner).__name__
     return (
         f"not a readable PDF ({detail}): the file may be truncated, damaged or another "
         "format; export it from PowerPoint again"
     )
+
+
+def _check_page_count(pages: int, options: dict) -> None:
+    """Refuse a PDF longer than `extract.max_pages` before reading any page of it."""
+    limit = options.get("max_pages")
+    if limit and pages > int(limit):
+        raise TooManyPagesError(
+            f"the PDF has {pages} pages, more than the limit of {limit}: split it, or raise "
+            "extract.max_pages in configs/pipeline.yaml"
+        )
 
 
 def _read_page(page, number: int, options: dict) -> Page:
@@ -244,7 +260,15 @@ def _mark_title(regions: list[Region], width: float, height: float) -> None:
             title.kind = "title"
     body_cells = [r for r in regions if r.kind == "cell"]
     first_body = min((r.bbox.top for r in body_cells), default=height)
-    for region in regions:
-        if region.kind == "text" and region.bbox.bottom <= first_body + 1:
-            if not region.text.lstrip().startswith(("⚫", "●")):
-                region.kind = "subtitle"
+    header = [
+        r
+        for r in regions
+        if r.kind == "text"
+        and r.bbox.bottom <= first_body + 1
+        and not r.text.lstrip().startswith(("⚫", "●"))
+    ]
+    for region in header:
+        region.kind = "subtitle"
+    # with no ruled title band, the topmost header text is the title (a filled band)
+    if header and not any(r.kind == "title" for r in regions):
+        min(header, key=lambda r: r.bbox.top).kind = "title"
