@@ -7,7 +7,7 @@ OUT    ?= outputs/$(notdir $(patsubst %/,%,$(BATCH)))
 GOLD   ?= $(BATCH)/gold.json
 
 .DEFAULT_GOAL := help
-.PHONY: help setup pipeline test lint evaluate generate clean distclean
+.PHONY: help setup pipeline test lint evaluate measure generate clean distclean
 
 help: ## list the targets
 	@echo "Targets (variables: BATCH=$(BATCH) OUT=$(OUT)):"
@@ -22,8 +22,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-pipeline: setup ## run the pipeline on BATCH (default corpora/sample), outputs in OUT
+pipeline: setup ## run BATCH (default corpora/sample): tables, figures/ and report.html in OUT
 	$(PY) -m pipeline run $(BATCH) --out $(OUT)
+	$(PY) -m pipeline figures $(OUT)
+	$(PY) -m pipeline report $(OUT)
 
 test: setup lint ## lint, then run the whole test suite
 	$(PY) -m pytest
@@ -35,11 +37,14 @@ lint: setup ## ruff check and format check
 evaluate: setup ## score OUT against BATCH's gold.json (run `make pipeline` first)
 	$(PY) -m pipeline evaluate $(OUT) --gold $(GOLD)
 
+measure: setup ## time a cold run of BATCH against an unchanged re-run (cached)
+	$(PY) scripts/measure_rerun.py $(BATCH)
+
 generate: setup ## re-create the sample corpus (PDFs, .txt, gold) from corpora/sources
 	$(PY) corpora/generate.py
 
 clean: ## remove outputs and caches (keeps .venv)
-	rm -rf outputs .pytest_cache .ruff_cache
+	rm -rf outputs .pytest_cache .ruff_cache .cache/documents
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean ## also remove the virtual environment

@@ -659,6 +659,7 @@ class SlideContext:
     labels: LabelMetrics
     bullet: str
     section: str  # "１．" in multi-municipality documents, else ""
+    boxes: str = "ruled"  # slide 3: ruled boxes, or borderless text boxes under header bands
 
 
 def subtitle(ctx: SlideContext) -> str:
@@ -854,7 +855,10 @@ def draw_results(pages: Pages, ctx: SlideContext) -> None:
         placed, _, _ = fit_flow(paras, inner_w, body_h, st.box_size, fonts, f"{what} {heading}")
         body_top = y + band + CELL_PAD_Y
         p.lines(placed, x + CELL_PAD_X, body_top, (x, body_top, x + box_w, y + box_h))
-        p.rect(x, y, box_w, box_h, stroke=BLUE, width=1.2)
+        if ctx.boxes == "ruled":
+            # borderless: PowerPoint text boxes with no outline, side by side under their
+            # header bands; nothing but white space separates the columns
+            p.rect(x, y, box_w, box_h, stroke=BLUE, width=1.2)
     pages.finish(p)
 
 
@@ -890,7 +894,9 @@ def render_document(doc: dict, sources: dict, fonts: Fonts) -> Rendered:
     multi = len(doc["sources"]) > 1
     for n, sid in enumerate(doc["sources"], 1):
         section = f"{fullwidth_number(n)}．" if multi else ""
-        ctx = SlideContext(sources[sid], style, labels, doc["bullet"], section)
+        ctx = SlideContext(
+            sources[sid], style, labels, doc["bullet"], section, doc.get("boxes", "ruled")
+        )
         pages.what = f"{doc['file']} ({sid})"  # names the source in layout errors
         draw_situation(pages, ctx, doc["continued"], doc.get("mid_bullet", False))
         draw_overview(pages, ctx)
@@ -1146,6 +1152,7 @@ def validate_source(data, path: Path, fonts: Fonts) -> dict:
 
 
 DOC_KEYS = ("file", "variant", "page", "bullet", "label_width", "continued", "sources")
+BOX_STYLES = ("ruled", "borderless")
 
 
 def validate_manifest(data, path: Path) -> dict:
@@ -1156,7 +1163,9 @@ def validate_manifest(data, path: Path) -> dict:
     files = set()
     for n, doc in enumerate(check_list(data["documents"], f"{name}: documents")):
         where = f"{name}: documents[{n}]"
-        check_mapping(doc, DOC_KEYS, (), where)
+        check_mapping(doc, DOC_KEYS, ("boxes",), where)
+        if doc.get("boxes", "ruled") not in BOX_STYLES:
+            fail(f"{where}.boxes", f"must be one of {', '.join(BOX_STYLES)}, got {doc['boxes']!r}")
         if not re.fullmatch(r"[A-Za-z0-9_.-]+\.pdf", str(doc["file"])) or doc["file"] in files:
             fail(f"{where}.file", f"expected a unique *.pdf file name, got {doc['file']!r}")
         files.add(doc["file"])

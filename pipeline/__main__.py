@@ -14,7 +14,8 @@ DEFAULT_BATCH = PROJECT_ROOT / "corpora" / "sample"
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .batch import run_batch
+    from .batch import load_batch_options, run_batch
+    from .cache import DEFAULT_CACHE_DIR
 
     batch = Path(args.batch)
     if not batch.is_dir():
@@ -22,12 +23,19 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     out = Path(args.out) if args.out else PROJECT_ROOT / "outputs" / batch.resolve().name
     settings = load_settings(Path(args.config))
-    summary = run_batch(batch, out, settings, progress=False if args.quiet else None)
+    options = load_batch_options(
+        Path(args.config),
+        jobs=args.jobs,
+        time_limit_s=args.time_limit,
+        cache_dir=None if args.no_cache else Path(args.cache_dir or DEFAULT_CACHE_DIR),
+        progress=False if args.quiet else None,
+    )
+    summary = run_batch(batch, out, settings, options=options)
     failed = [r for r in summary.results if r.status != "ok"]
     items = sum(len(r.items) for r in summary.results)
     print(
         f"{len(summary.results)} files: {summary.ok} ok, {len(failed)} not processed; "
-        f"{items} items → {out}"
+        f"{items} items → {out} ({summary.cache_hits} from cache, outputs {summary.outputs})"
     )
     for r in failed:
         print(f"  {r.source}: {r.status}: {r.error}", file=sys.stderr)
@@ -43,21 +51,38 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from . import evaluate
+def _count(kind: type):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
+        return value
 
+    return parse
+
+
+def _base_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline",
         description="Turn 伴走支援 report slides (PDF, TXT) into blocks, items and themes.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debugging details")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    return parser, commands
 
+
+def _add_run(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser(
         "run",
         help="process a batch folder and write its tables",
         description="Process every .pdf and .txt under BATCH (recursively) and write "
-        "documents.csv, blocks.csv, items.csv, themes.csv and run.json.",
+        "documents.csv, blocks.csv, items.csv, themes.csv, theme_matrix.csv, report.xlsx "
+        "and run.json. Files already processed with the same settings and code are read "
+        "from the cache; the outputs are replaced all at once at the end, so an "
+        "interrupted run leaves the previous ones as they were.",
     )
     run.add_argument(
         "batch",
@@ -74,8 +99,45 @@ def build_parser() -> argparse.ArgumentParser:
         default=str(DEFAULT_CONFIG),
         help="pipeline config (default: configs/pipeline.yaml)",
     )
+    run.add_argument(
+        "--jobs",
+        metavar="N",
+        type=_count(int),
+        help="worker processes (default: batch.jobs in the config, else one per CPU core; "
+        "1 runs everything in this process)",
+    )
+    run.add_argument(
+        "--time-limit",
+        metavar="SECONDS",
+        type=_count(float),
+        help="stop a file that takes longer and report it as an error (default: "
+        "batch.time_limit_s in the config, 300; 0: no limit)",
+    )
+    run.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="where each file's results are cached (default: .cache/documents)",
+    )
+    run.add_argument(
+        "--no-cache", action="store_true", help="process every file again; cache nothing"
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
+
+
+def _run_parser() -> argparse.ArgumentParser:
+    """Only the `run` command: `python -m pipeline run` then imports none of the other
+    commands' modules (pandas, matplotlib), so a fully cached run starts at once."""
+    parser, commands = _base_parser()
+    _add_run(commands)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import cli_views, evaluate, inspect_page
+
+    parser, commands = _base_parser()
+    _add_run(commands)
 
     ev = commands.add_parser(
         "evaluate",
@@ -85,11 +147,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.configure_parser(ev)
     ev.set_defaults(handler=evaluate.run)
+
+    ins = commands.add_parser(
+        "inspect",
+        help="show how one page was read: regions, blocks, items, and an annotated PNG",
+        description="Print the regions, blocks and items found on one page of FILE and, "
+        "for a PDF, write a PNG of the page with the regions outlined and labelled.",
+    )
+    inspect_page.configure_parser(ins)
+    ins.set_defaults(handler=inspect_page.run)
+
+    from .classify import evaluation as theme_evaluation
+
+    evt = commands.add_parser(
+        "evaluate-themes",
+        help="cross-validate theme classification (rules, model, combined) on gold",
+        description="Per-theme precision, recall and F1, micro/macro-F1 of the coding "
+        "rules alone, the trained model alone and both combined, by cross-validation "
+        "grouped by municipality; prints a table and writes a JSON.",
+    )
+    theme_evaluation.configure_parser(evt)
+    evt.set_defaults(handler=theme_evaluation.run)
+    cli_views.add_commands(commands)  # figures, report, crosstab, kwic (read outputs only)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = _run_parser() if argv[:1] == ["run"] else build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(message)s"

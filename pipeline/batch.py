@@ -1,39 +1,107 @@
-"""The batch runner: discover files, run every stage per document, collect, write.
+"""The batch runner: discover files, cache, map over workers, collect, write.
 
-This is the only module that knows about batches: it loops over files, reports
-progress and turns a failing file into a row of documents.csv. The per-document
-stages (`process_document`) are pure functions of a file and the settings.
+This is the only module that knows about batches: it loops over files, caches their
+results, reports progress, stops a file that runs over the time limit and turns a
+failing file into a row of documents.csv. The per-document stages (`process_document`)
+are pure functions of a file and the settings.
+
+A run, in order:
+1. take the output folder's lock (lock.py), so two runs never write the same folder;
+2. find the .pdf/.txt files and hash them; the same bytes twice are processed once
+   (the second copy gets a `duplicate` row that names the first);
+3. read what the cache holds (cache.py); process the rest in forked workers
+   (pool.py), or in this process with `jobs=1`;
+4. write every output into a staging folder and switch it in at once (publish.py).
+   When nothing changed since the last run, the previous tables are carried over and
+   only run.json is new: such a run imports neither spaCy nor pandas.
+
+doc_id is the file's content (`d` + the first 10 hex digits of its SHA-256), so ids
+are stable across runs and batches and join documents.csv, blocks.csv and items.csv.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import os
 import platform
+import signal
 import sys
+import threading
 import time
 import traceback
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
-from tqdm import tqdm
+import yaml
 
-from . import tables
-from .analyze import analyze
-from .classify.rules import classify
+from . import publish
+from .cache import DocumentCache, code_version, settings_key
 from .config import Settings
-from .errors import DocumentError, UnreadableFileError
-from .export import write_csv, write_json
-from .extract.pdf import extract_pdf
-from .extract.text import extract_text_file
+from .errors import ConfigError, DocumentError, TimeLimitError
+from .export import write_json
+from .lock import held_descriptors, output_lock
 from .records import DocumentResult
-from .segment.blocks import segment
-from .segment.items import itemize
 
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".pdf", ".txt")
+OTHER = "その他"  # the block of text that matches no known label (segment.blocks.OTHER)
+DEFAULT_TIME_LIMIT_S = 300.0
+STAGES = ("extract", "segment", "analyze", "classify")
+TABLE_FILES = (
+    "documents.csv",
+    "blocks.csv",
+    "items.csv",
+    "themes.csv",
+    "theme_matrix.csv",
+    "report.xlsx",
+)
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How a run is carried out (configs/pipeline.yaml `batch:`, command-line options).
+
+    jobs: worker processes (None: one per CPU core; 1: everything in this process).
+    time_limit_s: seconds one file may take (None or 0: no limit).
+    cache_dir: where document results are cached (None: no cache).
+    progress: show a progress bar (None: only when stderr is a terminal).
+    """
+
+    jobs: int | None = None
+    time_limit_s: float | None = DEFAULT_TIME_LIMIT_S
+    cache_dir: Path | None = None
+    progress: bool | None = None
+
+    @property
+    def workers(self) -> int:
+        return max(1, self.jobs or os.cpu_count() or 1)
+
+
+def load_batch_options(config: Path, **overrides) -> BatchOptions:
+    """The `batch:` section of configs/pipeline.yaml; keyword arguments that are not
+    None (from the command line) win over it."""
+    try:
+        data = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{config}: cannot read the batch settings ({exc})") from None
+    section = data.get("batch") or {}
+    if not isinstance(section, dict):
+        raise ConfigError(f"{config}: `batch` must be a mapping")
+    values = {}
+    for key, kind in (("jobs", int), ("time_limit_s", float)):
+        value = section.get(key)
+        if value is not None:
+            if not isinstance(value, int | float) or value < 0:
+                raise ConfigError(f"{config}: batch.{key} must be a number ≥ 0, got {value!r}")
+            values[key] = kind(value)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return BatchOptions(**values)
 
 
 @dataclass
@@ -41,6 +109,9 @@ class RunSummary:
     out_dir: Path
     results: list[DocumentResult]
     timings: dict[str, float] = field(default_factory=dict)
+    cache_hits: int = 0
+    cache_misses: int = 0
+    outputs: str = "written"  # written | reused (nothing changed since the last run)
 
     @property
     def ok(self) -> int:
@@ -52,7 +123,9 @@ def discover(batch_dir: Path) -> list[Path]:
     return sorted(
         p
         for p in batch_dir.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+        if p.is_file()
+        and p.suffix.lower() in SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(batch_dir).parts)
     )
 
 
@@ -68,12 +141,20 @@ def process_document(
     path: Path, source: str, settings: Settings, timings: dict[str, float] | None = None
 ) -> DocumentResult:
     """Every stage for one file. Raises DocumentError when the file can't be read."""
+    # The stages are imported here, not at the top: a fully cached run never needs them.
+    from .analyze import analyze
+    from .classify.combine import batch_root, classify
+    from .extract.checks import check_file
+    from .extract.pdf import extract_pdf
+    from .extract.text import extract_text_file
+    from .segment.blocks import segment
+    from .segment.items import itemize
+
     timings = timings if timings is not None else {}
     sha = sha256_of(path)
     doc_id = f"d{sha[:10]}"
     with _timed(timings, "extract"):
-        if path.stat().st_size == 0:
-            raise UnreadableFileError("the file is empty (0 bytes)")
+        check_file(path)
         if path.suffix.lower() == ".pdf":
             document = extract_pdf(path, doc_id, source, sha, settings.extract)
         else:
@@ -84,15 +165,25 @@ def process_document(
     with _timed(timings, "analyze"):
         analyze(items, settings.analyze)
     with _timed(timings, "classify"):
-        classify(items, settings.themes)
-    status = "ok" if items else "unrecognized"
+        classify(items, settings, batch_root(path, source))  # rules + model
+    status, error = "ok", ""
+    if not items:
+        status = "unrecognized"
+        error = "no blocks or items recognised: is this a 伴走支援 report?"
+    elif all(b.block == OTHER for b in blocks):
+        status = "unrecognized"
+        error = (
+            f"no slide matches a known layout (no 現状, 課題意識, … labels); its text is kept as "
+            f"{OTHER}: if it is a 伴走支援 report, add its headings to configs/blocks.yaml"
+        )
+        document.warnings.append(error)
     return DocumentResult(
         doc_id=doc_id,
         source=source,
         sha256=sha,
         pages=len(document.pages),
         status=status,
-        error="" if items else "no blocks or items recognised: is this a 伴走支援 report?",
+        error=error,
         blocks=blocks,
         items=items,
         warnings=[f"{source}: {w}" for w in document.warnings],
@@ -112,66 +203,323 @@ class _timed:
         return False
 
 
-def _failed(path: Path, source: str, status: str, reason: str) -> DocumentResult:
-    sha = sha256_of(path)
+# --- one file, safely -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Task:
+    path: Path
+    source: str
+    sha256: str
+
+
+@dataclass
+class _Done:
+    result: DocumentResult
+    timings: dict[str, float]
+    cacheable: bool  # an unexpected error or a timeout is tried again next run
+
+
+def _failed(task: _Task, status: str, reason: str, pages: int = 0) -> DocumentResult:
     return DocumentResult(
-        doc_id=f"d{sha[:10]}", source=source, sha256=sha, pages=0, status=status, error=reason
+        doc_id=f"d{task.sha256[:10]}",
+        source=task.source,
+        sha256=task.sha256,
+        pages=pages,
+        status=status,
+        error=" ".join(reason.split()),  # one line, whatever the message held
     )
 
 
-def run_batch(
-    batch_dir: Path, out_dir: Path, settings: Settings, progress: bool | None = None
-) -> RunSummary:
-    """Process every report file of a batch and write the tables to out_dir."""
-    started = time.perf_counter()
-    files = discover(batch_dir)
+def _process_safely(task: _Task, settings: Settings) -> _Done:
     timings: dict[str, float] = {}
-    results: list[DocumentResult] = []
-    show = sys.stderr.isatty() if progress is None else progress
-    for path in tqdm(files, desc="documents", unit="file", disable=not show):
-        source = path.relative_to(batch_dir).as_posix()
+    try:
+        return _Done(process_document(task.path, task.source, settings, timings), timings, True)
+    except DocumentError as exc:
+        return _Done(_failed(task, exc.status, str(exc)), timings, True)
+    except Exception as exc:  # one bad file must not stop the batch
+        log.debug("unexpected error in %s:\n%s", task.source, traceback.format_exc())
+        reason = f"unexpected error ({type(exc).__name__}: {exc}); please report it with the file"
+        return _Done(_failed(task, "error", reason), timings, False)
+
+
+def _timed_out(task: _Task, limit: float) -> _Done:
+    """The row of a file stopped by the time limit; not cached, so it is tried again."""
+    error = TimeLimitError(
+        f"stopped after the per-file time limit of {limit:g} s: the file may be damaged or "
+        "unusually complex; check it, or raise batch.time_limit_s (--time-limit)"
+    )
+    return _Done(_failed(task, error.status, str(error)), {}, False)
+
+
+class _Alarm(BaseException):
+    """Raised by SIGALRM in the middle of a stage. A BaseException, so that no library's
+    `except Exception` can swallow it."""
+
+
+@contextmanager
+def _alarm(seconds: float | None) -> Iterator[None]:
+    """In-process time limit (jobs=1): stops pure-Python work such as pdfminer's parser.
+    Only the main thread receives signals; elsewhere there is no limit."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def ring(signum, frame):
+        raise _Alarm
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _compute(tasks: list[_Task], settings: Settings, options: BatchOptions) -> Iterator[_Done]:
+    """Process the tasks, in this process (jobs=1) or in forked workers."""
+    limit = options.time_limit_s or None
+    if options.workers == 1:
+        for task in tasks:
+            try:
+                with _alarm(limit):
+                    done = _process_safely(task, settings)
+            except _Alarm:
+                done = _timed_out(task, limit)
+            yield done
+        return
+    from . import pool
+
+    def work(task: _Task) -> _Done:
+        return _process_safely(task, settings)
+
+    outcomes = pool.run_in_workers(
+        work, tasks, options.workers, limit, close_fds=held_descriptors()
+    )
+    for outcome in outcomes:
+        if outcome.failure == pool.TIMEOUT:
+            yield _timed_out(outcome.task, limit)
+        elif outcome.failure:
+            reason = (
+                f"the worker reading this file stopped ({outcome.detail}); "
+                "please report it with the file"
+            )
+            yield _Done(_failed(outcome.task, "error", reason), {}, False)
+        else:
+            yield outcome.value
+
+
+def _load_models(settings: Settings, batch_dir: Path) -> None:
+    """Load the analyser and the theme model before the first document, outside any
+    file's time limit; forked workers inherit them instead of loading their own."""
+    from .analyze import analyze
+    from .classify.combine import classify
+    from .records import Item
+
+    probe = Item(
+        item_id="", block_id="", doc_id="", source="", municipality="", page=1, block="",
+        session=None, level=1, parent_id="", context="", text="準備", text_raw="準備",
+    )  # fmt: skip
+    try:
+        analyze([probe], settings.analyze)
+        classify([probe], settings, batch_dir)
+    except Exception as exc:  # each document will report it in its own row
+        log.warning("could not load the models before starting the workers: %s", exc)
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+def run_batch(
+    batch_dir: Path,
+    out_dir: Path,
+    settings: Settings,
+    progress: bool | None = None,
+    options: BatchOptions | None = None,
+) -> RunSummary:
+    """Process every report file of a batch and write the tables to out_dir.
+
+    Raises OutputLockedError when another run is writing out_dir.
+    """
+    options = options or BatchOptions()
+    if progress is not None:
+        options = replace(options, progress=progress)
+    started = time.perf_counter()
+    timings = dict.fromkeys(STAGES, 0.0)
+    with output_lock(out_dir):
+        with _timed(timings, "hash"):
+            tasks = [
+                _Task(path, path.relative_to(batch_dir).as_posix(), sha256_of(path))
+                for path in discover(batch_dir)
+            ]
+        first: dict[str, _Task] = {}
+        for task in tasks:
+            first.setdefault(task.sha256, task)
+        key = settings_key(settings, _model_inputs(settings, batch_dir))
+        cache = DocumentCache(options.cache_dir, key) if options.cache_dir else None
+        done: dict[str, DocumentResult] = {}
+        with _timed(timings, "cache"):
+            for sha, task in first.items():
+                cached = cache.get(sha) if cache else None
+                if cached is not None:
+                    done[sha] = _restamp(cached, task.source)
+        misses = [task for sha, task in first.items() if sha not in done]
+        show = sys.stderr.isatty() if options.progress is None else options.progress
+        bar = _progress(len(tasks), len(tasks) - len(misses), show)
         try:
-            results.append(process_document(path, source, settings, timings))
-        except DocumentError as exc:
-            results.append(_failed(path, source, exc.status, str(exc)))
-        except Exception as exc:  # one bad file must not stop the batch
-            log.debug("unexpected error in %s:\n%s", source, traceback.format_exc())
-            reason = f"unexpected error ({type(exc).__name__}: {exc}); please report it"
-            results.append(_failed(path, source, "error", reason.replace("\n", " ")))
-    timings["total"] = time.perf_counter() - started
-    summary = RunSummary(out_dir=out_dir, results=results, timings=timings)
-    write_outputs(summary, settings, batch_dir)
+            if misses:
+                with _timed(timings, "load_model"):
+                    _load_models(settings, batch_dir)
+            with _timed(timings, "process"):
+                for outcome in _compute(misses, settings, options):
+                    result = outcome.result
+                    done[result.sha256] = result
+                    for stage, seconds in outcome.timings.items():
+                        timings[stage] = timings.get(stage, 0.0) + seconds
+                    if cache and outcome.cacheable:
+                        cache.put(result.sha256, result)
+                    bar.update(1)
+        finally:
+            bar.close()
+        results = [_row(task, first[task.sha256], done[task.sha256]) for task in tasks]
+        summary = RunSummary(
+            out_dir=out_dir,
+            results=results,
+            timings=timings,
+            cache_hits=cache.hits if cache else 0,
+            cache_misses=len(misses),
+        )
+        inputs = _inputs_key(tasks, key)
+        with publish.staged(out_dir) as stage:
+            with _timed(timings, "write"):
+                previous = publish.current_version(out_dir)
+                if not misses and _outputs_of(previous, inputs):
+                    publish.carry_over(previous, stage, skip=("run.json",))
+                    summary.outputs = "reused"
+                else:
+                    write_tables(summary, settings, stage)
+            timings["total"] = time.perf_counter() - started
+            write_json(
+                _run_record(summary, settings, batch_dir, options, inputs), stage / "run.json"
+            )
     return summary
 
 
-def write_outputs(summary: RunSummary, settings: Settings, batch_dir: Path) -> None:
+def _progress(total: int, done: int, show: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=done, desc="files", unit="file", disable=not show)
+
+
+def _restamp(result: DocumentResult, source: str) -> DocumentResult:
+    """A cached result under the name the file has now (it may have been renamed)."""
+    if result.source == source:
+        return result
+    old = result.source
+    for record in (*result.blocks, *result.items):
+        record.source = source
+    warnings = [source + w[len(old) :] if w.startswith(f"{old}: ") else w for w in result.warnings]
+    return replace(result, source=source, warnings=warnings)
+
+
+def _row(task: _Task, first: _Task, result: DocumentResult) -> DocumentResult:
+    """documents.csv's row for a file; a second copy of the same bytes points at the first."""
+    if task is first:
+        return result
+    reason = (
+        f"same content as {first.source}: its blocks and items are listed once, under that "
+        "file; remove one of the copies"
+    )
+    return DocumentResult(
+        doc_id=result.doc_id,
+        source=task.source,
+        sha256=task.sha256,
+        pages=result.pages,
+        status="duplicate",
+        error=reason,
+    )
+
+
+def _model_inputs(settings: Settings, batch_dir: Path) -> list[Path]:
+    """The files the theme model is trained on: a document's themes depend on them."""
+    from .classify.combine import training_files
+
+    return training_files(settings.classifier, batch_dir)
+
+
+def _inputs_key(tasks: list[_Task], settings: str) -> str:
+    """What the tables are a function of: file names and contents, settings, code."""
+    digest = hashlib.sha256(f"{settings}|{code_version()}".encode())
+    for task in tasks:
+        digest.update(f"\n{task.source}\t{task.sha256}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _outputs_of(previous: Path | None, inputs: str) -> bool:
+    """Whether the previous run's tables were made from exactly these inputs."""
+    if previous is None or not all((previous / name).is_file() for name in TABLE_FILES):
+        return False
+    try:
+        record = json.loads((previous / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return record.get("inputs_key") == inputs
+
+
+def write_tables(summary: RunSummary, settings: Settings, folder: Path) -> None:
+    """The CSV tables and the Excel workbook of a run, into folder."""
+    from . import tables
+    from .excel import write_workbook
+    from .export import write_csv
+
     results = summary.results
     blocks = [b for r in results for b in r.blocks]
     items = [i for r in results for i in r.items]
-    out = summary.out_dir
-    write_csv(tables.documents_table(results), out / "documents.csv")
-    write_csv(tables.blocks_table(blocks), out / "blocks.csv")
-    write_csv(tables.items_table(items, settings.themes), out / "items.csv")
-    write_csv(tables.themes_table(items, settings.themes), out / "themes.csv")
-    write_json(_run_record(summary, settings, batch_dir, blocks, items), out / "run.json")
+    frames = {
+        "documents": tables.documents_table(results),
+        "blocks": tables.blocks_table(blocks),
+        "items": tables.items_table(items, settings.themes),
+        "themes": tables.themes_table(items, settings.themes),
+        "theme_matrix": tables.theme_matrix_table(items, settings.themes),
+    }
+    for name, frame in frames.items():
+        write_csv(frame, folder / f"{name}.csv")
+    sheets = ("items", "blocks", "themes", "theme_matrix", "documents")
+    write_workbook(
+        {name.replace("theme_", ""): frames[name] for name in sheets}, folder / "report.xlsx"
+    )
 
 
-def _run_record(summary, settings, batch_dir, blocks, items) -> dict:
+def _run_record(summary, settings, batch_dir, options, inputs) -> dict:
     statuses: dict[str, int] = {}
     for r in summary.results:
         statuses[r.status] = statuses.get(r.status, 0) + 1
+    blocks = [b for r in summary.results for b in r.blocks]
     return {
         "batch": str(batch_dir),
         "config_digest": settings.digest,
+        "code_version": code_version(),
+        "inputs_key": inputs,
         "versions": _versions(),
+        "options": {
+            "jobs": options.workers,
+            "time_limit_s": options.time_limit_s,
+            "cache": str(options.cache_dir) if options.cache_dir else None,
+        },
         "counts": {
             "files": len(summary.results),
+            "documents": len({r.sha256 for r in summary.results}),
             "statuses": statuses,
             "municipalities": len({b.municipality for b in blocks}),
             "blocks": len(blocks),
-            "items": len(items),
+            "items": sum(len(r.items) for r in summary.results),
         },
+        "cache": {"hits": summary.cache_hits, "misses": summary.cache_misses},
+        "outputs": summary.outputs,
+        # stage timings are summed over documents (across workers); the rest is wall time
         "timings_s": {k: round(v, 3) for k, v in summary.timings.items()},
+        "models_loaded": "spacy" in sys.modules,
         "warnings": [w for r in summary.results for w in r.warnings],
     }
 

@@ -14,6 +14,14 @@ from typing import Any
 
 import yaml
 
+# Themes and their coding rules are parsed next to the code that applies them.
+from .classify.rules import (  # noqa: F401 (Theme, ThemeRule re-exported)
+    ClassifierOptions,
+    Theme,
+    ThemeRule,
+    load_classifier_options,
+    load_themes,
+)
 from .errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -38,20 +46,8 @@ class BlockConfig:
     municipality: re.Pattern
     section: re.Pattern
     label_max_chars: int = 40
+    session_blocks: tuple[str, ...] = ("基本情報", "実施内容")
     inline_glyphs: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ThemeRule:
-    any: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Theme:
-    id: str
-    label: str
-    description: str
-    rules: tuple[ThemeRule, ...]
 
 
 @dataclass(frozen=True)
@@ -63,6 +59,7 @@ class Settings:
     extract: dict[str, Any] = field(default_factory=dict)
     analyze: dict[str, Any] = field(default_factory=dict)
     digest: str = ""
+    classifier: ClassifierOptions = field(default_factory=ClassifierOptions)
 
 
 def _read_yaml(path: Path) -> dict:
@@ -125,36 +122,9 @@ def load_blocks(path: Path) -> BlockConfig:
         municipality=_compile(path, "municipality", data["municipality"]),
         section=_compile(path, "section", data["section"]),
         label_max_chars=int(data.get("label_max_chars", 40)),
+        session_blocks=tuple(data.get("session_blocks") or ("基本情報", "実施内容")),
         inline_glyphs=tuple(data.get("inline_glyphs") or ()),
     )
-
-
-def load_themes(path: Path) -> tuple[Theme, ...]:
-    data = _read_yaml(path)
-    themes = data.get("themes")
-    if not isinstance(themes, dict) or not themes:
-        raise ConfigError(f"{path}: `themes` must map theme ids to definitions")
-    result = []
-    for theme_id, spec in themes.items():
-        if not isinstance(spec, dict) or not spec.get("label"):
-            raise ConfigError(f"{path}: theme {theme_id}: needs a `label`")
-        rules = []
-        for j, rule in enumerate(spec.get("rules") or []):
-            words = rule.get("any") if isinstance(rule, dict) else None
-            if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
-                raise ConfigError(
-                    f"{path}: theme {theme_id}: rule {j + 1}: `any` must be a list of words"
-                )
-            rules.append(ThemeRule(any=tuple(words)))
-        result.append(
-            Theme(
-                id=str(theme_id),
-                label=str(spec["label"]),
-                description=str(spec.get("description", "")),
-                rules=tuple(rules),
-            )
-        )
-    return tuple(result)
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -173,4 +143,5 @@ def load_settings(path: Path | None = None) -> Settings:
         extract=dict(data.get("extract") or {}),
         analyze=dict(data.get("analyze") or {}),
         digest=digest.hexdigest()[:16],
+        classifier=load_classifier_options(themes_path),
     )

@@ -27,3 +27,15 @@ class NoTextError(DocumentError):
     """The file opens but has no text layer (e.g. a scanned PDF)."""
 
     status = "no_text"
+
+
+class TooManyPagesError(DocumentError):
+    """The PDF has more pages than `extract.max_pages` allows."""
+
+
+class TimeLimitError(DocumentError):
+    """Reading the file took longer than the per-file time limit (`batch.time_limit_s`)."""
+
+
+class OutputLockedError(PipelineError):
+    """Another run is writing the same output folder."""

@@ -11,8 +11,10 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported when a table is written: a cached run needs none
+    import pandas as pd
 
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
@@ -39,6 +41,8 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 def read_csv(path: Path) -> pd.DataFrame:
     """Read a table this module wrote, every cell as text, empty cells as empty strings."""
+    import pandas as pd
+
     return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
 
 

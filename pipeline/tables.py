@@ -122,3 +122,24 @@ def themes_table(items: list[Item], themes: tuple[Theme, ...]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=THEME_COLUMNS)
+
+
+# theme_matrix.csv: one row per scope × municipality. 課題意識 is the block the analysis
+# of problems starts from; "all" counts the items of every block.
+MATRIX_SCOPES = ("課題意識", "all")
+MATRIX_COLUMNS = ["scope", "municipality", "items"]
+
+
+def theme_matrix_table(items: list[Item], themes: tuple[Theme, ...]) -> pd.DataFrame:
+    """Wide form: municipalities × theme ids, item counts, for each scope."""
+    municipalities = sorted({i.municipality for i in items})
+    rows = []
+    for scope in MATRIX_SCOPES:
+        scoped = [i for i in items if scope == "all" or i.block == scope]
+        for municipality in municipalities:
+            own = [i for i in scoped if i.municipality == municipality]
+            row = {"scope": scope, "municipality": municipality, "items": len(own)}
+            for theme in themes:
+                row[theme.id] = sum(theme.id in i.themes for i in own)
+            rows.append(row)
+    return pd.DataFrame(rows, columns=MATRIX_COLUMNS + [t.id for t in themes])

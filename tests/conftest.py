@@ -26,3 +26,18 @@ def sample_run(tmp_path_factory, settings):
     out = tmp_path_factory.mktemp("sample_out")
     summary = run_batch(SAMPLE, out, settings, progress=False)
     return summary
+
+
+@pytest.fixture(scope="session")
+def analysed_gold(settings):
+    """The sample's gold-labelled items as examples and analysed Items (GiNZA lemmas).
+
+    analyze() keeps its model loaded for the process, so this shares it with sample_run.
+    """
+    from pipeline.analyze import analyze
+    from pipeline.classify.training import as_items, load_gold_examples
+
+    examples = load_gold_examples(SAMPLE / "gold.json")
+    items = as_items(examples)
+    analyze(items, settings.analyze)
+    return examples, items

@@ -488,3 +488,23 @@ def test_cli_help_and_error_exit(tmp_path, capsys):
         == 2
     )
     assert "nowhere" in capsys.readouterr().err
+
+
+def test_borderless_boxes_have_header_bands_but_no_outline(corpus):
+    docs = [d for d in corpus["manifest"]["documents"] if d.get("boxes") == "borderless"]
+    if not docs:
+        pytest.skip("the manifest has no borderless document")
+    ruled = next(d for d in corpus["manifest"]["documents"] if d.get("boxes", "ruled") == "ruled")
+
+    def stroked_boxes(file: str) -> int:
+        with pdfplumber.open(corpus["out"] / file) as pdf:
+            page = pdf.pages[2]  # the results slide
+            bands = [r for r in page.rects if r["fill"] and r["height"] < 40 and r["top"] > 80]
+            outlines = [
+                r for r in page.rects if r["stroke"] and not r["fill"] and r["height"] > 200
+            ]
+            assert len(bands) >= 3, "each box keeps its filled header band"
+            return len(outlines)
+
+    assert stroked_boxes(docs[0]["file"]) == 0
+    assert stroked_boxes(ruled["file"]) == 3

@@ -99,9 +99,15 @@ def _read_page(page, number: int, options: dict) -> Page:
 
 
 def _cells(page) -> list[Region]:
-    """Every table cell and every ruled box on the page, as empty regions."""
+    """Every table cell and every drawn box on the page, as empty regions.
+
+    Table cells come from pdfplumber's table finder on the ruling lines. A rectangle
+    that is no table cell (a filled header band, a title band, an outlined box) is a
+    region of its own, numbered as a one-cell table.
+    """
     cells: list[Region] = []
-    for t, table in enumerate(page.find_tables(_TABLE_SETTINGS)):
+    tables = page.find_tables(_TABLE_SETTINGS)
+    for t, table in enumerate(tables):
         for r, row in enumerate(table.rows):
             for c, cell in enumerate(row.cells):
                 if cell is None:  # covered by a spanning cell to its left or above
@@ -117,7 +123,29 @@ def _cells(page) -> list[Region]:
                         col=c,
                     )
                 )
+    next_table = len(tables)
+    for rect in page.rects:
+        box = BBox(float(rect["x0"]), float(rect["top"]), float(rect["x1"]), float(rect["bottom"]))
+        if (
+            box.width < 6
+            or box.height < 6
+            or box.width * box.height > 0.8 * page.width * page.height
+        ):
+            continue
+        if any(_same_box(box, cell.bbox) for cell in cells):
+            continue
+        cells.append(
+            Region(kind="cell", bbox=box, page=page.page_number, table=next_table, row=0, col=0)
+        )
+        next_table += 1
     return cells
+
+
+def _same_box(a: BBox, b: BBox, tolerance: float = 2.0) -> bool:
+    return all(
+        abs(p - q) <= tolerance
+        for p, q in ((a.x0, b.x0), (a.top, b.top), (a.x1, b.x1), (a.bottom, b.bottom))
+    )
 
 
 def _smallest_cell_at(cells: list[Region], char: dict) -> int | None:
@@ -207,36 +235,48 @@ def _line_from(row: list[dict], page: int, options: dict) -> Line | None:
 
 
 def _free_regions(chars: list[dict], page, number: int, options: dict) -> list[Region]:
-    """Text outside any ruled cell: subtitle, ⚫ summary lines, footer and page number.
+    """Text outside any ruled cell: subtitle, ⚫ summary lines, borderless text boxes,
+    footer and page number.
 
-    Lines are grouped into regions where the vertical gap between them is small;
-    anything in the bottom band of the page is a footer or a page number, set aside
-    as its own region kind so that it never ends up in a block.
+    A row of characters is cut where a gap wider than a character opens (two text
+    boxes side by side), and each line joins the region right above it that it overlaps
+    horizontally, so borderless columns stay apart. Anything in the bottom band of the
+    page is a footer or a page number, set aside so that it never ends up in a block.
     """
-    lines = _build_lines(chars, number, options, split_gap=2.0)
+    lines = _build_lines(chars, number, options, split_gap=float(options.get("column_gap", 1.0)))
     footer_top = page.height * (1 - float(options.get("footer_band", 0.06)))
     regions: list[Region] = []
-    for line in lines:
+    for line in sorted(lines, key=lambda ln: (ln.bbox.top, ln.bbox.x0)):
         if line.bbox.top >= footer_top:
             kind = "page_number" if _PAGE_NUMBER.match(line.text) else "footer"
             regions.append(Region(kind=kind, bbox=line.bbox, page=number, lines=[line]))
             continue
-        last = regions[-1] if regions and regions[-1].kind == "text" else None
-        if (
-            last is not None
-            and line.bbox.top - last.bbox.bottom < 0.8 * line.size
-            and abs(line.bbox.x0 - last.bbox.x0) < 0.3 * page.width
-        ):
-            last.lines.append(line)
-            last.bbox = BBox(
-                min(last.bbox.x0, line.bbox.x0),
-                last.bbox.top,
-                max(last.bbox.x1, line.bbox.x1),
-                line.bbox.bottom,
+        above = [
+            r
+            for r in regions
+            if r.kind == "text"
+            and -0.5 * line.size < line.bbox.top - r.bbox.bottom < 0.9 * line.size
+            and _overlap(r.bbox.x0, r.bbox.x1, line.bbox.x0, line.bbox.x1)
+            > 0.3 * min(r.bbox.width, line.bbox.width)
+        ]
+        if above:
+            region = max(
+                above, key=lambda r: _overlap(r.bbox.x0, r.bbox.x1, line.bbox.x0, line.bbox.x1)
+            )
+            region.lines.append(line)
+            region.bbox = BBox(
+                min(region.bbox.x0, line.bbox.x0),
+                region.bbox.top,
+                max(region.bbox.x1, line.bbox.x1),
+                max(region.bbox.bottom, line.bbox.bottom),
             )
         else:
             regions.append(Region(kind="text", bbox=line.bbox, page=number, lines=[line]))
     return regions
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
 
 
 def _mark_title(regions: list[Region], width: float, height: float) -> None:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from ..config import BlockConfig
 from ..normalize import compact, nfkc
-from ..records import Block, Document, Line, Region
+from ..records import BBox, Block, Document, Line, Region
+from . import naive_text
 
 OTHER = "その他"
 SUMMARY = "まとめ"
@@ -64,19 +65,46 @@ def segment(document: Document, config: BlockConfig) -> list[Block]:
     municipality, section = "", ""
     blocks: list[Block] = []
     for page in document.pages:
-        header = [r for r in page.regions if r.kind in ("title", "subtitle")]
-        named = find_municipality([line.text for r in header for line in r.lines], config)
+        plain = [r for r in page.regions if r.kind == "plain"]
+        if plain:  # text extracted elsewhere: no positions, read by naive_text
+            header_lines, page_blocks = _plain_blocks(plain, page.number, config, document)
+        else:
+            header = [r for r in page.regions if r.kind in ("title", "subtitle")]
+            header_lines = [line.text for r in header for line in r.lines]
+            page_blocks = _page_blocks(page.regions, config, document)
+        named = find_municipality(header_lines, config)
         if named:
             municipality, section = named
         elif not municipality:
             document.warnings.append(f"page {page.number}: no municipality found in the header")
-        for block in _page_blocks(page.regions, config, document):
+        for block in page_blocks:
             block.municipality, block.section = municipality, section
             block.doc_id, block.source = document.doc_id, document.source
             _append(blocks, block)
     for n, block in enumerate(blocks, start=1):
         block.block_id = f"{document.doc_id}-b{n:03d}"
     return blocks
+
+
+def _plain_blocks(
+    regions: list[Region], page: int, config: BlockConfig, document: Document
+) -> tuple[list[str], list[Block]]:
+    lines = [line.text for region in regions for line in region.lines]
+    parsed = naive_text.split_page(lines, config)
+    blocks = []
+    start = 0
+    for found in parsed.blocks:
+        if found.block == OTHER:
+            document.warnings.append(
+                f"page {page}: text matches no known label, kept as {OTHER}: "
+                f"{compact(''.join(found.lines))[:30]}"
+            )
+        block = _new_block(found.block, found.heading, Line("", BBox(0, 0, 0, 0), page))
+        block.session = found.session
+        block.lines = naive_text.text_lines(found, page, start)
+        start += len(found.lines)
+        blocks.append(block)
+    return parsed.header, blocks
 
 
 def _append(blocks: list[Block], block: Block) -> None:
@@ -110,7 +138,11 @@ def _page_blocks(regions: list[Region], config: BlockConfig, document: Document)
                 )
             blocks.append(block)
         elif region.kind == "text":
-            blocks.extend(_free_blocks(region, config, document))
+            label = _label_above(region, labels, gap=2 * max(line.size for line in region.lines))
+            if label is not None:  # a borderless text box under its header band
+                blocks.append(_labelled_block(region, label, config))
+            else:
+                blocks.extend(_free_blocks(region, config, document))
     return blocks
 
 
@@ -151,7 +183,7 @@ def _cell_block(
         page=cell.page,
         block=name,
         heading=compact(heading),
-        session=session if name in ("基本情報", "実施内容") else None,
+        session=session if name in config.session_blocks else None,
         lines=lines,
     )
 
@@ -172,18 +204,24 @@ def _label_left(cell: Region, labels: dict[int, _Label]) -> _Label | None:
     return max(candidates, key=lambda label: label.region.bbox.x1, default=None)
 
 
-def _label_above(cell: Region, labels: dict[int, _Label]) -> _Label | None:
-    """A heading band right above the cell, as wide as the cell (a box's header)."""
+def _label_above(cell: Region, labels: dict[int, _Label], gap: float = 3.0) -> _Label | None:
+    """A heading band right above the region, at least as wide as it (a box's header)."""
     candidates = [
         label
         for label in labels.values()
         if label.block
         and label.region.bbox.bottom <= cell.bbox.top + 1
-        and cell.bbox.top - label.region.bbox.bottom < 3
+        and cell.bbox.top - label.region.bbox.bottom < gap
         and _overlap(label.region.bbox.x0, label.region.bbox.x1, cell.bbox.x0, cell.bbox.x1)
         > 0.8 * cell.bbox.width
     ]
     return max(candidates, key=lambda label: label.region.bbox.bottom, default=None)
+
+
+def _labelled_block(region: Region, label: _Label, config: BlockConfig) -> Block:
+    block = _new_block(label.block, compact(label.region.text), region.lines[0])
+    block.lines = list(region.lines)
+    return block
 
 
 def _session_above(cell: Region, labels: dict[int, _Label]) -> int | None:

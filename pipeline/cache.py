@@ -1,0 +1,141 @@
+"""Per-document results cache: one pickle per (file content, settings, code version).
+
+A document's result depends only on its bytes, the settings and the code that ran, so
+that triple is the key. Re-running a batch then reads every unchanged file back from
+`.cache/documents/` instead of extracting and analysing it again; a fully cached run
+never loads GiNZA. Nothing here imports the heavy stages.
+
+The cache is local and written only by this pipeline, so pickle is safe to load here.
+A damaged entry (a run killed mid-write cannot leave one: writes are atomic, but a disk
+can) is treated as a miss and removed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import pickle
+import re
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .config import PROJECT_ROOT, Settings
+from .records import DocumentResult
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "documents"
+# Bump when the layout of a cache entry changes.
+_FORMAT = "1"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# Libraries whose version changes what a document produces.
+_LIBRARIES = ("pdfplumber", "pdfminer.six", "spacy", "ginza", "ja-ginza", "sudachipy", "fugashi")
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of the pipeline package's source files and the versions of its libraries."""
+    digest = hashlib.sha256(f"{sys.version_info[:2]}".encode())
+    for path in sorted(_PACKAGE_DIR.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".yaml", ".json", ".txt"):
+            digest.update(path.relative_to(_PACKAGE_DIR).as_posix().encode())
+            digest.update(path.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=none".encode())
+    return digest.hexdigest()[:16]
+
+
+def settings_key(settings: Settings, data_files: Iterable[Path] = ()) -> str:
+    """What in the settings changes a document's result.
+
+    The loaded settings themselves (every block rule, theme rule and stage option) rather
+    than the config files' digest, so that the `batch:` section (jobs, time limit) does
+    not invalidate the cache; plus the domain dictionary the analysis installs, and
+    `data_files` (e.g. what the theme model is trained on) by content.
+    """
+    loaded = dataclasses.replace(settings, digest="")
+    digest = hashlib.sha256(json.dumps(_canonical(loaded), ensure_ascii=False).encode())
+    userdict = settings.analyze.get("userdict")
+    paths = [PROJECT_ROOT / "configs" / "userdict.yaml"]
+    if userdict:
+        paths.append(PROJECT_ROOT / str(userdict))
+    for path in dict.fromkeys([*paths, *map(Path, data_files)]):
+        digest.update(str(path).encode())
+        digest.update(path.read_bytes() if path.is_file() else b"(none)")
+    return digest.hexdigest()[:16]
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON-able form that is the same in every process (no set order, no addresses)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return [type(value).__name__, fields]
+    if isinstance(value, dict):
+        return sorted(([_canonical(k), _canonical(v)] for k, v in value.items()), key=repr)
+    if isinstance(value, set | frozenset):
+        return sorted((_canonical(v) for v in value), key=repr)
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, re.Pattern):
+        return ["re", value.pattern, value.flags]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "__dict__"):
+        return [type(value).__name__, _canonical(vars(value))]
+    return [type(value).__name__, repr(value)]
+
+
+@dataclass
+class DocumentCache:
+    """Results by file SHA-256 under `root`; counts hits and misses for run.json."""
+
+    root: Path
+    settings: str  # settings_key(settings)
+    hits: int = 0
+    misses: int = 0
+
+    def _path(self, sha256: str) -> Path:
+        key = hashlib.sha256(f"{_FORMAT}|{sha256}|{self.settings}|{code_version()}".encode())
+        name = key.hexdigest()
+        return self.root / name[:2] / f"{name}.pickle"
+
+    def get(self, sha256: str) -> DocumentResult | None:
+        path = self._path(sha256)
+        try:
+            with path.open("rb") as handle:
+                result = pickle.load(handle)
+        except FileNotFoundError:
+            self.misses += 1
+            return None
+        except Exception as exc:  # damaged entry: recompute it
+            log.warning("cache entry %s unreadable (%s); recomputing", path.name, exc)
+            path.unlink(missing_ok=True)
+            self.misses += 1
+            return None
+        self.hits += 1
+        return result
+
+    def put(self, sha256: str, result: DocumentResult) -> None:
+        path = self._path(sha256)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)

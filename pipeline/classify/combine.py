@@ -1,0 +1,179 @@
+"""Final themes of items: coding rules and the trained model combined, with evidence.
+
+    score(theme) = rule_weight × rule + (1 − rule_weight) × model probability
+
+where `rule` is 1 when any of the theme's rules matches (0 otherwise). Without a model
+(`use_model: false`, or no training data) the score is the rule alone. An item gets
+every theme whose score reaches the threshold (per theme, else the classifier's).
+
+Every block is classified, not only the three the gold labels (課題意識,
+アセスメント結果, 到達点): analysts want themes for 現状 and 目指す姿 too. The model
+has not seen those blocks (its block feature is then simply absent), so their themes
+lean on the same wording cues; read them as indicative.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..config import PROJECT_ROOT, Settings
+from ..records import Item
+from .model import DEFAULT_CACHE_DIR, ModelConfig, ThemeModel, load_or_train
+from .rules import ClassifierOptions, RuleHit, Theme, rule_hits
+from .training import Example, check_themes, load_examples
+
+log = logging.getLogger(__name__)
+
+USERDICT = PROJECT_ROOT / "configs" / "userdict.yaml"
+
+
+def threshold_of(theme: Theme, options: ClassifierOptions) -> float:
+    return options.threshold if theme.threshold is None else theme.threshold
+
+
+def combine_scores(
+    rules: np.ndarray, model: np.ndarray | None, options: ClassifierOptions
+) -> np.ndarray:
+    """items × themes combined scores from rule hits (0/1) and model probabilities."""
+    if model is None:
+        return rules.astype(float)
+    w = options.rule_weight
+    return w * rules + (1 - w) * model
+
+
+def decide(scores: np.ndarray, themes: tuple[Theme, ...], options: ClassifierOptions):
+    thresholds = np.array([threshold_of(t, options) for t in themes])
+    return scores >= thresholds - 1e-9  # a score equal to the threshold counts
+
+
+# --------------------------------------------------------------------------- model
+
+
+def batch_root(path: Path, source: str) -> Path:
+    """The batch folder of a report file, from its path and its batch-relative name."""
+    return path.parents[len(Path(source).parts) - 1]
+
+
+def training_files(options: ClassifierOptions, batch_dir: Path | None) -> list[Path]:
+    files = []
+    for name in options.training:
+        if Path(name).is_file():
+            files.append(Path(name))
+        else:  # e.g. a config folder copied without the corpus: classify with what is left
+            log.warning("training file %s not found; the theme model does without it", name)
+    if batch_dir is not None and (Path(batch_dir) / options.labels_file).is_file():
+        files.append(Path(batch_dir) / options.labels_file)
+    return files
+
+
+@lru_cache(maxsize=8)
+def _examples(stamped: tuple[tuple[str, int, int], ...]) -> tuple[Example, ...]:
+    # Keyed by path, size and mtime, so every document of a batch reads the files once.
+    return tuple(load_examples(Path(p) for p, _, _ in stamped))
+
+
+def examples_for(options: ClassifierOptions, batch_dir: Path | None) -> list[Example]:
+    stamped = []
+    for path in training_files(options, batch_dir):
+        stat = path.stat() if path.is_file() else None
+        stamped.append((str(path), stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1))
+    return list(_examples(tuple(stamped)))
+
+
+def analyzer_key(settings: Settings) -> str:
+    """What the lemmas of training items depend on: analyzer options and the userdict."""
+    digest = hashlib.sha256(json.dumps(settings.analyze, sort_keys=True, default=str).encode())
+    if USERDICT.is_file():
+        digest.update(USERDICT.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_MODELS: dict[str, ThemeModel] = {}  # in-process memo: a batch loads its model once
+
+
+def model_for(
+    settings: Settings, batch_dir: Path | None = None, cache_dir: Path = DEFAULT_CACHE_DIR
+) -> ThemeModel | None:
+    """The trained model for these settings and batch, or None (rules alone)."""
+    options = settings.classifier
+    if not options.use_model:
+        return None
+    examples = examples_for(options, batch_dir)
+    if not examples:
+        return None
+    check_themes(examples, (t.id for t in settings.themes))
+    key = (
+        f"{cache_dir}|{len(examples)}|{hash(tuple(examples))}|"
+        f"{hash(settings.themes)}|{analyzer_key(settings)}|{options.options}"
+    )
+    if key not in _MODELS:
+        _MODELS[key] = load_or_train(
+            examples,
+            settings.themes,
+            ModelConfig.from_options(options.options),
+            settings.analyze,
+            cache_dir,
+            analyzer_key(settings),
+        )
+    return _MODELS[key]
+
+
+# --------------------------------------------------------------------------- classify
+
+
+def _evidence(hits: list[RuleHit], prob: float | None, features: list[str], given: bool) -> str:
+    parts = []
+    if not given:
+        parts.append("not given (below threshold)")
+    if hits:
+        parts.append(", ".join(str(h) for h in hits))
+    if prob is not None:
+        named = f": {' '.join(features)}" if features else ""
+        parts.append(f"model {prob:.2f}{named}")
+    return " | ".join(parts)
+
+
+def classify_with(
+    items: list[Item],
+    themes: tuple[Theme, ...],
+    model: ThemeModel | None,
+    options: ClassifierOptions,
+) -> None:
+    """Set themes, scores and evidence of every item in place."""
+    if not items:
+        return
+    hits = [[rule_hits(item, theme) for theme in themes] for item in items]
+    rules = np.array([[1.0 if h else 0.0 for h in row] for row in hits])
+    probs = explained = None
+    if model is not None:
+        probs = model.predict_proba(items)
+        explained = model.explain(items)
+    scores = combine_scores(rules, probs, options)
+    given = decide(scores, themes, options)
+    for i, item in enumerate(items):
+        item.themes, item.scores, item.evidence = [], {}, {}
+        for j, theme in enumerate(themes):
+            item.scores[theme.id] = float(scores[i, j])
+            if given[i, j]:
+                item.themes.append(theme.id)
+            if given[i, j] or hits[i][j]:  # every rule match is kept, even if overruled
+                item.evidence[theme.id] = _evidence(
+                    hits[i][j],
+                    None if probs is None else float(probs[i, j]),
+                    explained[i].get(theme.id, []) if explained else [],
+                    bool(given[i, j]),
+                )
+
+
+def classify(items: list[Item], settings: Settings, batch_dir: Path | None = None) -> None:
+    """Themes of the items from the rules and the model trained for this batch."""
+    if not items:
+        return
+    model = model_for(settings, batch_dir)
+    classify_with(items, settings.themes, model, settings.classifier)

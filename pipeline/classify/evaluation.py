@@ -1,0 +1,224 @@
+"""`python -m pipeline evaluate-themes`: how well rules, model and both label themes.
+
+Cross-validation grouped by municipality (GroupKFold): the items of one municipality
+are never both in training and in test, as with a batch of reports the model has not
+seen. Per fold, on the gold-labelled items:
+
+- rules:    the coding rules alone (a theme when any of its rules matches);
+- model:    the classifier on text features alone (character n-grams, lemmas, block);
+- combined: the classifier with the rule features too, blended with the rules as in a
+            run (combine.py), with the thresholds of configs/themes.yaml.
+
+Nothing is tuned on test folds: thresholds come from the config. GroupKFold and
+lbfgs logistic regression are deterministic, so the figures are reproducible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from ..config import DEFAULT_CONFIG, PROJECT_ROOT, Settings, load_settings
+from ..errors import PipelineError
+from ..records import Item
+from .combine import combine_scores, decide
+from .model import ModelConfig, ThemeModel
+from .rules import Theme, rule_hits
+from .training import Example, as_items, check_themes, load_examples
+
+DEFAULT_GOLD = PROJECT_ROOT / "corpora" / "sample" / "gold.json"
+DEFAULT_OUT = PROJECT_ROOT / "outputs" / "evaluate_themes.json"
+SYSTEMS = ("rules", "model", "combined")
+
+
+@dataclass
+class Predictions:
+    """Fold-wise predictions for every example, per system (examples × themes, 0/1)."""
+
+    truth: np.ndarray
+    systems: dict[str, np.ndarray]
+    folds: int
+
+
+def _labels(examples: list[Example], theme_ids: list[str]) -> np.ndarray:
+    return np.array([[t in e.themes for t in theme_ids] for e in examples], dtype=bool)
+
+
+def cross_validate(
+    items: list[Item],
+    examples: list[Example],
+    settings: Settings,
+    folds: int = 5,
+) -> Predictions:
+    """Out-of-fold predictions of the three systems; items carry lemmas already."""
+    from sklearn.model_selection import GroupKFold
+
+    themes = settings.themes
+    theme_ids = [t.id for t in themes]
+    groups = np.array([e.group for e in examples])
+    n_groups = len(set(groups))
+    if n_groups < 2:
+        raise PipelineError("evaluate-themes needs labelled items of at least 2 municipalities")
+    folds = max(2, min(folds, n_groups))
+    truth = _labels(examples, theme_ids)
+    rules = np.array([[1.0 if rule_hits(i, t) else 0.0 for t in themes] for i in items])
+    options = settings.classifier
+    base = ModelConfig.from_options(options.options)
+    out = {name: np.zeros_like(truth) for name in SYSTEMS}
+    out["rules"] = decide(rules, themes, replace(options, threshold=0.5)) & (rules > 0)
+    splitter = GroupKFold(n_splits=folds)
+    for train, test in splitter.split(items, groups=groups):
+        train_items = [items[k] for k in train]
+        test_items = [items[k] for k in test]
+        labels = [examples[k].themes for k in train]
+        text_only = ThemeModel(tuple(theme_ids), replace(base, rule_features=False), themes)
+        probs = text_only.fit(train_items, labels).predict_proba(test_items)
+        out["model"][test] = decide(probs, themes, options)
+        full = ThemeModel(tuple(theme_ids), replace(base, rule_features=True), themes)
+        probs = full.fit(train_items, labels).predict_proba(test_items)
+        out["combined"][test] = decide(combine_scores(rules[test], probs, options), themes, options)
+    return Predictions(truth, out, folds)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "support": tp + fn}
+
+
+def scores(truth: np.ndarray, pred: np.ndarray, theme_ids: list[str]) -> dict:
+    """Per-theme precision/recall/F1, micro- and macro-F1 (macro over every theme)."""
+    per_theme = {}
+    for j, theme in enumerate(theme_ids):
+        t, p = truth[:, j], pred[:, j]
+        per_theme[theme] = _prf(int((t & p).sum()), int((~t & p).sum()), int((t & ~p).sum()))
+    micro = _prf(int((truth & pred).sum()), int((~truth & pred).sum()), int((truth & ~pred).sum()))
+    return {
+        "themes": per_theme,
+        "micro_f1": micro["f1"],
+        "micro_precision": micro["precision"],
+        "micro_recall": micro["recall"],
+        "macro_f1": float(np.mean([v["f1"] for v in per_theme.values()])),
+    }
+
+
+def confused_pairs(
+    truth: np.ndarray, pred: np.ndarray, theme_ids: list[str], top: int = 8
+) -> list[dict]:
+    """(gold theme missed, other theme given instead) counted over items, commonest first."""
+    counts: Counter = Counter()
+    for t, p in zip(truth, pred, strict=True):
+        missed = [theme_ids[j] for j in np.flatnonzero(t & ~p)]
+        wrong = [theme_ids[j] for j in np.flatnonzero(~t & p)]
+        counts.update((a, b) for a in missed for b in wrong)
+    return [
+        {"gold": a, "predicted": b, "items": n}
+        for (a, b), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    ]
+
+
+def evaluate_themes(gold: list[Path], settings: Settings, folds: int = 5) -> dict:
+    """Load gold, analyse it (GiNZA, once), cross-validate, and return every figure."""
+    from ..analyze import analyze
+
+    examples = load_examples(gold)
+    if not examples:
+        raise PipelineError(f"no gold-labelled items in {', '.join(map(str, gold))}")
+    check_themes(examples, (t.id for t in settings.themes))
+    items = as_items(examples)
+    analyze(items, settings.analyze)
+    return report(cross_validate(items, examples, settings, folds), examples, settings.themes)
+
+
+def report(pred: Predictions, examples: list[Example], themes: tuple[Theme, ...]) -> dict:
+    theme_ids = [t.id for t in themes]
+    return {
+        "items": len(examples),
+        "municipalities": len({e.group for e in examples}),
+        "folds": pred.folds,
+        "grouped_by": "municipality",
+        "systems": {name: scores(pred.truth, p, theme_ids) for name, p in pred.systems.items()},
+        "confused": confused_pairs(pred.truth, pred.systems["combined"], theme_ids),
+        "labels": {t.id: t.label for t in themes},
+    }
+
+
+def format_table(result: dict) -> str:
+    systems = result["systems"]
+    lines = [
+        f"Theme classification, {result['folds']}-fold cross-validation grouped by "
+        f"municipality ({result['items']} items, {result['municipalities']} municipalities)",
+        "",
+        f"{'theme':<20}{'n':>4}  " + "  ".join(f"{s:^17}" for s in SYSTEMS),
+        f"{'':<20}{'':>4}  " + "  ".join(f"{'P':>5} {'R':>5} {'F1':>5}" for _ in SYSTEMS),
+    ]
+    for theme in result["labels"]:
+        row = [systems[s]["themes"][theme] for s in SYSTEMS]
+        lines.append(
+            f"{theme:<20}{row[0]['support']:>4}  "
+            + "  ".join(f"{r['precision']:5.2f} {r['recall']:5.2f} {r['f1']:5.2f}" for r in row)
+        )
+    for key in ("micro_f1", "macro_f1"):
+        lines.append(
+            f"{key.replace('_', '-'):<24}  "
+            + "  ".join(f"{'':>11}{systems[s][key]:5.2f}" for s in SYSTEMS)
+        )
+    lines += ["", "Most confused (gold theme missed → theme given instead, combined):"]
+    lines += [f"  {c['gold']} → {c['predicted']}: {c['items']}" for c in result["confused"]]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- command
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--gold",
+        metavar="FILE",
+        action="append",
+        help="gold.json or labels.csv to evaluate on (repeatable; default: "
+        "corpora/sample/gold.json)",
+    )
+    parser.add_argument(
+        "--folds",
+        type=int,
+        default=5,
+        metavar="N",
+        help="cross-validation folds, grouped by municipality (default: 5)",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="FILE",
+        default=str(DEFAULT_OUT),
+        help="JSON with every figure (default: outputs/evaluate_themes.json)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        default=str(DEFAULT_CONFIG),
+        help="pipeline config (default: configs/pipeline.yaml)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..export import write_json
+
+    settings = load_settings(Path(args.config))
+    gold = [Path(g) for g in (args.gold or [DEFAULT_GOLD])]
+    if args.folds < 2:
+        print("error: --folds must be at least 2", file=sys.stderr)
+        return 2
+    result = evaluate_themes(gold, settings, args.folds)
+    print(format_table(result))
+    write_json(result, Path(args.out))
+    print(f"\n→ {args.out}")
+    return 0

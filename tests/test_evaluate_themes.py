@@ -1,0 +1,85 @@
+"""evaluate-themes: grouped cross-validation of rules, model and combined."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from pipeline.__main__ import main
+from pipeline.classify.evaluation import confused_pairs, cross_validate, report, scores
+from tests.conftest import SAMPLE
+
+
+def subset(analysed_gold, municipalities: int = 4):
+    examples, items = analysed_gold
+    keep = sorted({e.group for e in examples})[:municipalities]
+    pairs = [(e, i) for e, i in zip(examples, items, strict=True) if e.group in keep]
+    return [e for e, _ in pairs], [i for _, i in pairs]
+
+
+def test_scores_are_computed_not_echoed():
+    truth = np.array([[1, 0], [1, 1], [0, 1], [0, 0]], dtype=bool)
+    pred = np.array([[1, 0], [0, 1], [1, 1], [0, 0]], dtype=bool)
+    result = scores(truth, pred, ["a", "b"])
+    assert result["themes"]["a"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2}
+    assert result["themes"]["b"]["f1"] == 1.0
+    assert result["micro_f1"] == 0.75 and result["macro_f1"] == 0.75
+    assert confused_pairs(truth, pred, ["a", "b"]) == []  # no item missed a AND got b
+    assert confused_pairs(truth[[1]], np.array([[0, 1]], dtype=bool), ["a", "b"]) == []
+    assert confused_pairs(np.array([[1, 0]], bool), np.array([[0, 1]], bool), ["a", "b"]) == [
+        {"gold": "a", "predicted": "b", "items": 1}
+    ]
+
+
+def test_grouped_cross_validation_on_small_split(settings, analysed_gold):
+    examples, items = subset(analysed_gold)
+    pred = cross_validate(items, examples, settings, folds=2)
+    result = report(pred, examples, settings.themes)
+    assert result["folds"] == 2 and result["municipalities"] == 4
+    for name in ("rules", "model", "combined"):
+        system = result["systems"][name]
+        assert 0.0 < system["micro_f1"] <= 1.0
+        f1s = [v["f1"] for v in system["themes"].values()]
+        assert abs(system["macro_f1"] - sum(f1s) / len(f1s)) < 1e-9
+    # Scores follow the gold: scoring against shuffled labels gives different figures.
+    shuffled = pred.truth[np.random.default_rng(0).permutation(len(pred.truth))]
+    ids = [t.id for t in settings.themes]
+    assert scores(shuffled, pred.systems["combined"], ids) != result["systems"]["combined"]
+    # Deterministic: the same split gives the same predictions.
+    again = cross_validate(items, examples, settings, folds=2)
+    assert all((again.systems[k] == pred.systems[k]).all() for k in pred.systems)
+
+
+def test_no_municipality_in_train_and_test(settings, analysed_gold, monkeypatch):
+    import pipeline.classify.evaluation as evaluation
+
+    seen = []
+    real_fit = evaluation.ThemeModel.fit
+
+    def fit(self, items, labels):
+        seen.append({i.municipality for i in items})
+        return real_fit(self, items, labels)
+
+    monkeypatch.setattr(evaluation.ThemeModel, "fit", fit)
+    examples, items = subset(analysed_gold, 3)
+    cross_validate(items, examples, settings, folds=3)
+    groups = {e.group for e in examples}
+    assert len(seen) == 6  # two models per fold
+    for train in seen[::2]:
+        assert len(groups - train) == 1  # exactly one municipality held out
+
+
+def test_command_writes_table_and_json(tmp_path, capsys, analysed_gold):
+    data = json.loads((SAMPLE / "gold.json").read_text(encoding="utf-8"))
+    data["municipalities"] = data["municipalities"][:3]
+    gold = tmp_path / "gold.json"
+    gold.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "themes.json"
+    code = main(["evaluate-themes", "--gold", str(gold), "--folds", "3", "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "grouped by municipality" in printed and "macro-f1" in printed
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert set(result["systems"]) == {"rules", "model", "combined"}
+    assert result["municipalities"] == 3 and result["folds"] == 3
