@@ -672,6 +672,16 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _model_trained_on(gold_path: Path) -> bool:
+    from .config import load_settings
+
+    try:
+        training = load_settings().classifier.training
+    except PipelineError:
+        return False
+    return gold_path.resolve() in {Path(name).resolve() for name in training}
+
+
 def run(args: argparse.Namespace) -> int:
     output_dir = Path(args.output_dir)
     gold_path = Path(args.gold) if args.gold else DEFAULT_GOLD
@@ -689,6 +699,12 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     print(format_report(result))
+    if _model_trained_on(gold_path):
+        print(
+            "\nnote: the theme model of configs/themes.yaml learns from this gold file, so the "
+            "theme figures above are in-sample; `python -m pipeline evaluate-themes` gives "
+            "cross-validated ones (no municipality in both training and test)."
+        )
     if args.errors:
         print(format_errors(result, args.errors))
     print(f"\nwrote {json_path}")

@@ -582,3 +582,13 @@ def test_format_report_lists_variants_and_themes(tmp_path):
     assert any(line.startswith("wide_multi ") for line in lines)
     assert "needs_analysis" in report and "support" in report
     assert format_errors(result, 3).count(": 0 item(s)") == 3
+
+
+def test_in_sample_theme_figures_are_flagged(tmp_path):
+    from pipeline.evaluate import _model_trained_on
+
+    sample_gold = Path(__file__).resolve().parent.parent / "corpora" / "sample" / "gold.json"
+    assert _model_trained_on(sample_gold)  # configs/themes.yaml trains on it
+    other = tmp_path / "gold.json"
+    other.write_text(sample_gold.read_text(encoding="utf-8"), encoding="utf-8")
+    assert not _model_trained_on(other)

@@ -131,7 +131,7 @@ def test_cli_reports_bad_files_and_goes_on(tmp_path):
     (batch / "not_a_pdf.pdf").write_text("これはPDFではありません", encoding="utf-8")
     (batch / "truncated.pdf").write_bytes((SAMPLE / "r03_sakuragaura.pdf").read_bytes()[:5000])
     (batch / "good.pdf").write_bytes((SAMPLE / "r03_sakuragaura.pdf").read_bytes())
-    result = _cli("run", str(batch), "--out", str(tmp_path / "out"), "--quiet")
+    result = _cli("run", str(batch), "--out", str(tmp_path / "out"), "--no-cache", "--quiet")
     assert result.returncode == 0, result.stderr
     documents = read_csv(tmp_path / "out" / "documents.csv").set_index("source")
     assert documents.loc["good.pdf", "status"] == "ok"
@@ -145,7 +145,7 @@ def test_cli_reports_bad_files_and_goes_on(tmp_path):
 def test_cli_fails_clearly_when_nothing_can_be_processed(tmp_path):
     empty = tmp_path / "nothing"
     empty.mkdir()
-    result = _cli("run", str(empty), "--out", str(tmp_path / "out"), "--quiet")
+    result = _cli("run", str(empty), "--out", str(tmp_path / "out"), "--no-cache", "--quiet")
     assert result.returncode != 0
     assert "no .pdf or .txt files" in result.stderr
     missing = _cli("run", str(tmp_path / "missing"), "--quiet")
