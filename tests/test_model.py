@@ -93,3 +93,13 @@ def test_model_off_means_rules_alone(settings):
 
     off = replace(settings, classifier=replace(settings.classifier, use_model=False))
     assert model_for(off) is None
+
+
+def test_fit_is_repeatable(settings, analysed_gold):
+    # evaluate-themes promises reproducible figures: two fits give the same scores.
+    gold, items = analysed_gold
+    ids = tuple(t.id for t in settings.themes)
+    labels = [e.themes for e in gold[:120]]
+    first = ThemeModel(ids, ModelConfig(), settings.themes).fit(items[:120], labels)
+    second = ThemeModel(ids, ModelConfig(), settings.themes).fit(items[:120], labels)
+    assert (first.predict_proba(items[120:160]) == second.predict_proba(items[120:160])).all()

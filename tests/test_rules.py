@@ -113,3 +113,35 @@ def test_evidence_names_rule_and_words(settings):
     assert "担い手" in it.evidence["workforce"]
     assert it.scores["collaboration"] == 1.0 and it.scores["covid_impact"] == 0.0
     assert set(it.evidence) >= set(it.themes)
+
+
+def themes_of(settings, text: str, block: str = "課題意識") -> set[str]:
+    it = item(text, block=block)
+    classify_with([it], settings.themes, None, ClassifierOptions(threshold=0.5))
+    return set(it.themes)
+
+
+def test_sc_named_beside_other_bodies_is_collaboration(settings):
+    # SC as one of several bodies: collaboration, not the SC's own development ...
+    listed = themes_of(settings, "包括とSCの間で、地域の情報が共有されていない")
+    assert "collaboration" in listed and "sc_development" not in listed
+    assert "sc_development" not in themes_of(settings, "説明には包括の保健師とSCが回る")
+    # ... unless the item is about the SC's role, activity or training.
+    assert "sc_development" in themes_of(settings, "SCの役割を整理した")
+    both = themes_of(settings, "SCと包括の役割分担があいまい")
+    assert {"sc_development", "collaboration"} <= both
+    assert "sc_development" in themes_of(settings, "新任のSCは研修の機会が少ない")
+
+
+def test_internal_meetings_are_not_community_meetings(settings):
+    internal = themes_of(settings, "市の方針を庁内会議で確認した", block="到達点")
+    assert "policy_vision" in internal and "community_meeting" not in internal
+    assert "community_meeting" in themes_of(settings, "地域ケア会議を月1回開く")
+    assert "community_meeting" in themes_of(settings, "包括とSCの定例会議を設ける")
+
+
+def test_residents_and_providers_rules(settings):
+    assert "resident_outreach" in themes_of(settings, "通いの場に来ていない高齢者に声をかける")
+    # Residents working alongside is outreach, not inter-agency collaboration.
+    assert "collaboration" not in themes_of(settings, "住民と一緒に地図を見直す")
+    assert "collaboration" in themes_of(settings, "居宅介護支援事業所も参加する会議を開く")

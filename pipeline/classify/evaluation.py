@@ -10,7 +10,13 @@ seen. Per fold, on the gold-labelled items:
             run (combine.py), with the thresholds of configs/themes.yaml.
 
 Nothing is tuned on test folds: thresholds come from the config. GroupKFold and
-lbfgs logistic regression are deterministic, so the figures are reproducible.
+liblinear logistic regression (fixed random_state) are deterministic, so the figures
+are reproducible.
+
+The coding rules are not fitted, so their figure (and their share of "combined") is
+not a held-out estimate in the same sense as the model's: they were written by
+reading the sample. Keep them general (domain vocabulary, not phrases of the sample
+items) so that the figure carries over to new batches.
 """
 
 from __future__ import annotations
