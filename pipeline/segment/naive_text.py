@@ -28,6 +28,7 @@ from ..records import BBox, Line
 _PAGE_FOOTER = re.compile(r".*\S\s+\d{1,3}$")
 _MAX_FRAGMENT = 5  # characters of a label fragment on one line
 _BEAM = 40
+_PITCH_WEIGHT = 0.5
 
 
 @dataclass
@@ -371,16 +372,16 @@ def _assign_columns(lines: list[str], columns: int, config: BlockConfig) -> list
 
 def _beam_search(lines, columns, capacity, config) -> list[list[str]]:
     beam = [_State(0.0, (None,) * columns, ((),) * columns)]
-    for line in lines:
+    for index, line in enumerate(lines):
         candidates: list[_State] = []
         for reading in _segments(line, config, columns):
             if len(reading) > columns:
                 continue
             for chosen in combinations(range(columns), len(reading)):
                 for state in beam:
-                    candidates.append(_extend(state, reading, chosen, capacity))
+                    candidates.append(_extend(state, reading, chosen, capacity, index))
         if not candidates:  # more markers than columns: keep the line whole, in column 1
-            candidates = [_extend(s, [_Segment(line, False)], (0,), capacity) for s in beam]
+            candidates = [_extend(s, [_Segment(line, False)], (0,), capacity, index) for s in beam]
         candidates.sort(key=lambda s: -s.score)
         beam = _dedupe(candidates)[:_BEAM]
     return [list(column) for column in beam[0].assigned]
@@ -412,7 +413,7 @@ def _bracket_depth(text: str, depth: int = 0) -> tuple[int, bool]:
     return depth, stray
 
 
-def _extend(state: _State, reading, chosen, capacity) -> _State:
+def _extend(state: _State, reading, chosen, capacity, index: int = 0) -> _State:
     """Score placing a line's segments in the chosen columns.
 
     A segment without a marker continues a column whose previous line was full (wrapped
@@ -425,7 +426,8 @@ def _extend(state: _State, reading, chosen, capacity) -> _State:
     assigned = list(state.assigned)
     for segment, column in zip(reading, chosen, strict=True):
         width = _width(segment.text)
-        previous = last[column]  # (width, ended, open brackets) of the column's last line
+        # (width, ended, open brackets, line index, gaps so far) of the column's last line
+        previous = last[column]
         full = previous is not None and previous[0] >= capacity[column] - 2.5 and not previous[1]
         open_before = previous[2] if previous is not None else 0
         if segment.marker:
@@ -443,7 +445,16 @@ def _extend(state: _State, reading, chosen, capacity) -> _State:
             score -= 6.0
         if segment.doubtful_cut:
             score -= 1.5
-        last[column] = (width, segment.text.endswith(("。", "）", ")")), depth)
+        gaps: tuple[int, ...] = ()
+        if previous is not None:
+            # a column's lines follow each other at its own even pitch, so in the merged
+            # order they recur at a steady interval
+            gap = index - previous[3]
+            gaps = (*previous[4][-3:], gap)
+            if len(previous[4]) >= 2:
+                usual = sorted(previous[4])[len(previous[4]) // 2]
+                score -= _PITCH_WEIGHT * max(0, abs(gap - usual) - 1)
+        last[column] = (width, segment.text.endswith(("。", "）", ")")), depth, index, gaps)
         assigned[column] = (*assigned[column], segment.text)
     return _State(score, tuple(last), tuple(assigned))
 
