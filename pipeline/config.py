@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 # Themes and their coding rules are parsed next to the code that applies them.
 from .classify.rules import (  # noqa: F401 (Theme, ThemeRule re-exported)
     ClassifierOptions,
@@ -23,6 +21,7 @@ from .classify.rules import (  # noqa: F401 (Theme, ThemeRule re-exported)
     load_themes,
 )
 from .errors import ConfigError
+from .yaml_io import read_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "configs" / "pipeline.yaml"
@@ -62,18 +61,6 @@ class Settings:
     classifier: ClassifierOptions = field(default_factory=ClassifierOptions)
 
 
-def _read_yaml(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
-    return data
-
-
 def _compile(path: Path, where: str, pattern: Any) -> re.Pattern:
     if not isinstance(pattern, str):
         raise ConfigError(f"{path}: {where}: pattern must be a string, got {pattern!r}")
@@ -91,7 +78,7 @@ def _patterns(path: Path, data: dict, key: str) -> tuple[re.Pattern, ...]:
 
 
 def load_blocks(path: Path) -> BlockConfig:
-    data = _read_yaml(path)
+    data = read_yaml(path)
     rules = []
     for i, entry in enumerate(data.get("blocks") or []):
         if not isinstance(entry, dict) or "block" not in entry or "patterns" not in entry:
@@ -130,7 +117,7 @@ def load_blocks(path: Path) -> BlockConfig:
 def load_settings(path: Path | None = None) -> Settings:
     """Load configs/pipeline.yaml and the files it names."""
     path = Path(path) if path else DEFAULT_CONFIG
-    data = _read_yaml(path)
+    data = read_yaml(path)
     # Files named in pipeline.yaml are relative to it, so a copied config folder works.
     blocks_path = (path.parent / data.get("blocks", "blocks.yaml")).resolve()
     themes_path = (path.parent / data.get("themes", "themes.yaml")).resolve()

@@ -33,6 +33,7 @@ import yaml
 from ..errors import ConfigError
 from ..normalize import nfkc
 from ..records import Item
+from ..yaml_io import read_yaml
 
 # Canonical block names of the contract; a block condition naming anything else is a typo.
 BLOCKS = (
@@ -96,18 +97,6 @@ class RuleHit:
 
 
 # --------------------------------------------------------------------------- loading
-
-
-def _read_yaml(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})".replace("\n", " ")) from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
-    return data
 
 
 def _words(value: Any, key: str) -> tuple[str, ...]:
@@ -178,7 +167,7 @@ def _threshold(value: Any, where: str) -> float:
 
 def load_themes(path: Path) -> tuple[Theme, ...]:
     """Themes of configs/themes.yaml; a malformed rule raises ConfigError naming it."""
-    data = _read_yaml(path)
+    data = read_yaml(path)
     themes = data.get("themes")
     if not isinstance(themes, dict) or not themes:
         raise ConfigError(f"{path}: `themes` must map theme ids to definitions")
@@ -223,7 +212,7 @@ def _training_path(config: Path, name: str) -> str:
 
 def load_classifier_options(path: Path) -> ClassifierOptions:
     """The `classifier:` section of themes.yaml (defaults when it is absent)."""
-    data = _read_yaml(path).get("classifier") or {}
+    data = read_yaml(path).get("classifier") or {}
     where = f"{path}: classifier"
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: expected a mapping")

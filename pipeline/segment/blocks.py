@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..config import BlockConfig
 from ..normalize import compact, nfkc
-from ..records import BBox, Block, Document, Line, Region
+from ..records import Block, Document, Line, Region
 from . import naive_text
 
 OTHER = "その他"
@@ -99,7 +99,7 @@ def _plain_blocks(
                 f"page {page}: text matches no known label, kept as {OTHER}: "
                 f"{compact(''.join(found.lines))[:30]}"
             )
-        block = _new_block(found.block, found.heading, Line("", BBox(0, 0, 0, 0), page))
+        block = _new_block(found.block, found.heading, page)
         block.session = found.session
         block.lines = naive_text.text_lines(found, page, start)
         start += len(found.lines)
@@ -173,19 +173,11 @@ def _cell_block(
             lines = lines[used:]
     if name is None:
         name = OTHER
+    block = _new_block(name, compact(heading), cell.page)
     session = _session_above(cell, labels)
-    return Block(
-        block_id="",
-        doc_id="",
-        source="",
-        municipality="",
-        section="",
-        page=cell.page,
-        block=name,
-        heading=compact(heading),
-        session=session if name in config.session_blocks else None,
-        lines=lines,
-    )
+    block.session = session if name in config.session_blocks else None
+    block.lines = lines
+    return block
 
 
 def _label_left(cell: Region, labels: dict[int, _Label]) -> _Label | None:
@@ -219,7 +211,7 @@ def _label_above(cell: Region, labels: dict[int, _Label], gap: float = 3.0) -> _
 
 
 def _labelled_block(region: Region, label: _Label, config: BlockConfig) -> Block:
-    block = _new_block(label.block, compact(label.region.text), region.lines[0])
+    block = _new_block(label.block, compact(label.region.text), region.page)
     block.lines = list(region.lines)
     return block
 
@@ -263,17 +255,17 @@ def _free_blocks(region: Region, config: BlockConfig, document: Document) -> lis
         text = line.text.lstrip()
         if text.startswith(config.summary_glyphs):
             if current is None or current.block != SUMMARY:
-                current = _new_block(SUMMARY, "", line)
+                current = _new_block(SUMMARY, "", line.page)
                 blocks.append(current)
             current.lines.append(line)
             continue
         name = match_label(text, config)
         if name:
-            current = _new_block(name, compact(text), line)
+            current = _new_block(name, compact(text), line.page)
             blocks.append(current)
             continue
         if current is None:
-            current = _new_block(OTHER, "", line)
+            current = _new_block(OTHER, "", line.page)
             blocks.append(current)
             document.warnings.append(
                 f"page {line.page}: free text matches no known label, kept as {OTHER}: "
@@ -283,14 +275,15 @@ def _free_blocks(region: Region, config: BlockConfig, document: Document) -> lis
     return blocks
 
 
-def _new_block(name: str, heading: str, line: Line) -> Block:
+def _new_block(name: str, heading: str, page: int) -> Block:
+    """A block with its document, municipality and id still to be filled in by segment()."""
     return Block(
         block_id="",
         doc_id="",
         source="",
         municipality="",
         section="",
-        page=line.page,
+        page=page,
         block=name,
         heading=heading,
     )
