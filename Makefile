@@ -7,7 +7,7 @@ OUT    ?= outputs/$(notdir $(patsubst %/,%,$(BATCH)))
 GOLD   ?= $(BATCH)/gold.json
 
 .DEFAULT_GOAL := help
-.PHONY: help setup pipeline test lint evaluate measure generate clean distclean
+.PHONY: help setup pipeline test lint evaluate measure bench generate clean distclean
 
 help: ## list the targets
 	@echo "Targets (variables: BATCH=$(BATCH) OUT=$(OUT)):"
@@ -39,6 +39,9 @@ evaluate: setup ## score OUT against BATCH's gold.json (run `make pipeline` firs
 
 measure: setup ## time a cold run of BATCH against an unchanged re-run (cached)
 	$(PY) scripts/measure_rerun.py $(BATCH)
+
+bench: setup ## time every stage and scale batches against plain GiNZA → outputs/bench/
+	$(PY) -m pipeline bench
 
 generate: setup ## re-create the sample corpus (PDFs, .txt, gold) from corpora/sources
 	$(PY) corpora/generate.py

@@ -169,6 +169,18 @@ def build_parser() -> argparse.ArgumentParser:
     theme_evaluation.configure_parser(evt)
     evt.set_defaults(handler=theme_evaluation.run)
     cli_views.add_commands(commands)  # figures, report, crosstab, kwic (read outputs only)
+
+    from . import bench
+
+    ben = commands.add_parser(
+        "bench",
+        help="benchmark every stage against its baseline on generated scale batches",
+        description="Generate scale batches from corpora/sources, measure analysis against "
+        "the full ja_ginza pipeline, the stages' throughput, and cold and warm runs with "
+        "their peak memory; print a table and write outputs/bench/bench.json.",
+    )
+    bench.configure_parser(ben)
+    ben.set_defaults(handler=bench.run)
     return parser
 
 

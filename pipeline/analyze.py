@@ -8,8 +8,11 @@ form of a text spells abbreviations out (SC → 生活支援コーディネー�
 itself stays as written.
 
 Lemmas, Sudachi's part of speech (`tag_`) and key phrases come from the tokenizer alone,
-so every neural component is off for them. The dependency parser runs only on the items
-whose problem statements are extracted (課題意識, アセスメント結果 by default).
+so every neural component is off for them. The dependency parser (with the
+morphologizer, for `pos_`) runs only on the items whose problem statements are extracted
+(課題意識, アセスメント結果 by default), on numpy's BLAS rather than BLIS. The outputs
+equal those of the full ja_ginza pipeline (tests/test_analyze_equivalence.py) at over
+ten times its speed (`python -m pipeline bench`).
 
 `analyzer: fugashi` in configs/pipeline.yaml uses MeCab with unidic-lite instead: much
 faster, the same columns, no dependency parse (problem statements by a token pattern).
@@ -30,17 +33,29 @@ DEFAULT_CONTENT_TAGS = ("名詞", "動詞", "形容詞", "形状詞")
 _FUNCTIONAL = ("非自立可能", "数詞")
 # Parts of speech that join a compound noun phrase (地域 + 課題, 第 + 2 + 層).
 _PHRASE_TAGS = ("名詞", "接頭辞", "接尾辞-名詞的")
-_PARSE_COMPONENTS = ("tok2vec", "parser")
+# The parse also runs the morphologizer: it listens to the same tok2vec, so it costs next
+# to nothing, and the parse's pos_ is then the full pipeline's (the tokenizer's own pos_
+# differs on about 7% of tokens).
+_PARSE_COMPONENTS = ("tok2vec", "parser", "morphologizer")
 
 
 @lru_cache(maxsize=1)
-def load_ginza(userdict_path: str = str(DEFAULT_USERDICT)):
-    """ja_ginza with the domain dictionary installed; loaded once per process."""
+def load_ginza(userdict_path: str = str(DEFAULT_USERDICT), blis: bool = False):
+    """ja_ginza with the domain dictionary installed; loaded once per process.
+
+    The model's layers are built on thinc's NumpyOps without BLIS (`blis=False`): BLIS
+    falls back to slow generic kernels on some CPUs (cython-blis issue #53), while
+    numpy's BLAS gives the same parses and tags 2-4x faster (`python -m pipeline bench`
+    measures both; tests/test_analyze_equivalence.py checks the outputs). A layer keeps
+    the ops it was built with, so the process's current ops are restored afterwards.
+    """
     import spacy
+    from thinc.api import use_ops
 
     from .userdict import install_user_dic
 
-    nlp = spacy.load("ja_ginza", exclude=["ner"])
+    with use_ops("numpy", use_blis=blis):
+        nlp = spacy.load("ja_ginza", exclude=["ner"])
     install_user_dic(nlp, build_user_dic(load_userdict(userdict_path)))
     return nlp
 
@@ -104,7 +119,7 @@ def _problem_items(items: list[Item], options: dict) -> list[Item]:
 
 
 def _analyze_ginza(items: list[Item], options: dict) -> None:
-    nlp = load_ginza(str(_userdict_path(options)))
+    nlp = load_ginza(str(_userdict_path(options)), bool(options.get("blis", False)))
     userdict = load_userdict(_userdict_path(options))
     content_tags = tuple(options.get("content_tags", DEFAULT_CONTENT_TAGS))
     batch_size = int(options.get("batch_size", 256))

@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import platform
 import signal
 import sys
@@ -291,7 +292,10 @@ def _compute(tasks: list[_Task], settings: Settings, options: BatchOptions) -> I
         return
     from . import pool
 
+    threads = max(1, (os.cpu_count() or 1) // options.workers)
+
     def work(task: _Task) -> _Done:
+        _share_cores(threads)
         return _process_safely(task, settings)
 
     outcomes = pool.run_in_workers(
@@ -308,6 +312,23 @@ def _compute(tasks: list[_Task], settings: Settings, options: BatchOptions) -> I
             yield _Done(_failed(outcome.task, "error", reason), {}, False)
         else:
             yield outcome.value
+
+
+_BLAS_THREADS: list[int] = []  # set in a worker, once
+
+
+def _share_cores(threads: int) -> None:
+    """In a forked worker: numpy's BLAS (GiNZA's tok2vec and parser) gets its share of
+    the cores. Each process would otherwise start a BLAS thread per core, and workers on
+    every core then spin against each other's threads."""
+    if _BLAS_THREADS:
+        return
+    _BLAS_THREADS.append(threads)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # scikit-learn's dependency; without it BLAS keeps its default
+        return
+    threadpool_limits(limits=threads, user_api="blas")
 
 
 def _load_models(settings: Settings, batch_dir: Path) -> None:
@@ -358,7 +379,10 @@ def run_batch(
             first.setdefault(task.sha256, task)
         key = settings_key(settings, _model_inputs(settings, batch_dir))
         cache = DocumentCache(options.cache_dir, key) if options.cache_dir else None
-        done: dict[str, DocumentResult] = {}
+        # Results computed in this run are held pickled (one flat bytes object each, a
+        # fraction of the objects' size) until the tables are written, so memory stays
+        # flat while a large batch is processed.
+        done: dict[str, DocumentResult | bytes] = {}
         with _timed(timings, "cache"):
             for sha, task in first.items():
                 cached = cache.get(sha) if cache else None
@@ -374,7 +398,7 @@ def run_batch(
             with _timed(timings, "process"):
                 for outcome in _compute(misses, settings, options):
                     result = outcome.result
-                    done[result.sha256] = result
+                    done[result.sha256] = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
                     for stage, seconds in outcome.timings.items():
                         timings[stage] = timings.get(stage, 0.0) + seconds
                     if cache and outcome.cacheable:
@@ -382,7 +406,12 @@ def run_batch(
                     bar.update(1)
         finally:
             bar.close()
-        results = [_row(task, first[task.sha256], done[task.sha256]) for task in tasks]
+        results = []
+        for task in tasks:
+            result = done[task.sha256]
+            if isinstance(result, bytes):
+                result = done[task.sha256] = pickle.loads(result)
+            results.append(_row(task, first[task.sha256], result))
         summary = RunSummary(
             out_dir=out_dir,
             results=results,
