@@ -41,3 +41,21 @@ def analysed_gold(settings):
     items = as_items(examples)
     analyze(items, settings.analyze)
     return examples, items
+
+
+@pytest.fixture(scope="session")
+def sample_items(settings):
+    """Every item of the sample PDFs, extracted and segmented (not yet analysed).
+
+    Tests that analyse them work on copies (dataclasses.replace), so this stays unanalysed.
+    """
+    from pipeline.extract.pdf import extract_pdf
+    from pipeline.segment.blocks import segment
+    from pipeline.segment.items import itemize
+
+    items = []
+    for path in sorted(SAMPLE.glob("*.pdf")):
+        document = extract_pdf(path, path.stem, path.name, "", settings.extract)
+        for block in segment(document, settings.blocks):
+            items.extend(itemize(block, settings.blocks))
+    return items

@@ -7,22 +7,6 @@ import dataclasses
 import pytest
 
 from pipeline.analyze import analyze, content_lemmas, key_phrases
-from pipeline.extract.pdf import extract_pdf
-from pipeline.segment.blocks import segment
-from pipeline.segment.items import itemize
-
-from .conftest import SAMPLE
-
-
-@pytest.fixture(scope="module")
-def sample_items(settings):
-    """Every item of the sample PDFs, extracted and segmented (not yet analysed)."""
-    items = []
-    for path in sorted(SAMPLE.glob("*.pdf")):
-        document = extract_pdf(path, path.stem, path.name, "", settings.extract)
-        for block in segment(document, settings.blocks):
-            items.extend(itemize(block, settings.blocks))
-    return items
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,8 @@ dictionary installed. It is loaded once and run once over the sample batch's ite
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from pipeline.analyze import (
@@ -20,23 +22,14 @@ from pipeline.analyze import (
     key_phrases,
     load_ginza,
 )
-from pipeline.extract.pdf import extract_pdf
 from pipeline.problems import ProblemLexicon, problem_from_parse
-from pipeline.segment.blocks import segment
-from pipeline.segment.items import itemize
 from pipeline.userdict import build_user_dic, expand_abbreviations, install_user_dic, load_userdict
-
-from .conftest import SAMPLE
 
 
 @pytest.fixture(scope="module")
-def items(settings):
+def items(sample_items, settings):
     """Every item of the sample PDFs, analysed by the stage."""
-    found = []
-    for path in sorted(SAMPLE.glob("*.pdf")):
-        document = extract_pdf(path, path.stem, path.name, "", settings.extract)
-        for block in segment(document, settings.blocks):
-            found.extend(itemize(block, settings.blocks))
+    found = [dataclasses.replace(item) for item in sample_items]
     analyze(found, settings.analyze)
     return found
 
