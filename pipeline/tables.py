@@ -133,13 +133,21 @@ MATRIX_COLUMNS = ["scope", "municipality", "items"]
 def theme_matrix_table(items: list[Item], themes: tuple[Theme, ...]) -> pd.DataFrame:
     """Wide form: municipalities × theme ids, item counts, for each scope."""
     municipalities = sorted({i.municipality for i in items})
+    # one pass over the items, not one per municipality: batches have thousands of both
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for item in items:
+        for scope in MATRIX_SCOPES:
+            if scope == "all" or item.block == scope:
+                row = counts.setdefault((scope, item.municipality), {"items": 0})
+                row["items"] += 1
+                for theme_id in item.themes:
+                    row[theme_id] = row.get(theme_id, 0) + 1
     rows = []
     for scope in MATRIX_SCOPES:
-        scoped = [i for i in items if scope == "all" or i.block == scope]
         for municipality in municipalities:
-            own = [i for i in scoped if i.municipality == municipality]
-            row = {"scope": scope, "municipality": municipality, "items": len(own)}
+            found = counts.get((scope, municipality), {})
+            row = {"scope": scope, "municipality": municipality, "items": found.get("items", 0)}
             for theme in themes:
-                row[theme.id] = sum(theme.id in i.themes for i in own)
+                row[theme.id] = found.get(theme.id, 0)
             rows.append(row)
     return pd.DataFrame(rows, columns=MATRIX_COLUMNS + [t.id for t in themes])
