@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,18 @@ from pipeline.config import load_settings
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "corpora" / "sample"
 SAMPLE_TXT = ROOT / "corpora" / "sample_txt"
+
+
+def run_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    """`python -m pipeline ARGS` in a fresh process, as a user runs it, output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        **kwargs,
+    )
 
 
 @pytest.fixture(scope="session")

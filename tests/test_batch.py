@@ -18,7 +18,7 @@ from pipeline.batch import TABLE_FILES, BatchOptions, run_batch
 from pipeline.export import read_csv
 from pipeline.lock import output_lock
 
-from .conftest import ROOT, SAMPLE
+from .conftest import ROOT, SAMPLE, run_cli
 
 SMALL = ("r03_sakuragaura.pdf", "r03_aobano.pdf")
 
@@ -28,17 +28,6 @@ def _batch(folder: Path, names) -> Path:
     for name in names:
         shutil.copy(SAMPLE / name, folder / name)
     return folder
-
-
-def _cli(*args, **kwargs):
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        **kwargs,
-    )
 
 
 def _run_json(out: Path) -> dict:
@@ -60,7 +49,7 @@ def cached_runs(tmp_path_factory):
     for name in ("cold", "warm", "one_new"):
         if name == "one_new":
             _batch(batch, ["r04_midorigaoka.pdf"])
-        result = _cli("run", str(batch), *common)
+        result = run_cli("run", str(batch), *common)
         assert result.returncode == 0, result.stderr
         runs[name] = _run_json(out)
     return runs
@@ -109,7 +98,7 @@ def test_a_second_run_on_the_same_output_folder_is_refused(tmp_path):
     batch = _batch(tmp_path / "batch", SMALL[:1])
     out = tmp_path / "out"
     with output_lock(out):
-        result = _cli("run", str(batch), "--out", str(out), "--no-cache", "--quiet")
+        result = run_cli("run", str(batch), "--out", str(out), "--no-cache", "--quiet")
     assert result.returncode != 0
     message = result.stderr.strip().splitlines()
     assert len(message) == 1 and "being written by another run" in message[0], result.stderr
@@ -118,7 +107,7 @@ def test_a_second_run_on_the_same_output_folder_is_refused(tmp_path):
 def test_sigkill_half_way_leaves_the_previous_outputs_whole(tmp_path):
     out, cache = tmp_path / "out", tmp_path / "cache"
     first = _batch(tmp_path / "first", SMALL[:1])
-    result = _cli("run", str(first), "--out", str(out), "--cache-dir", str(cache), "--quiet")
+    result = run_cli("run", str(first), "--out", str(out), "--cache-dir", str(cache), "--quiet")
     assert result.returncode == 0, result.stderr
     before = _snapshot(out)
     version = publish.current_version(out)
@@ -150,7 +139,7 @@ def test_sigkill_half_way_leaves_the_previous_outputs_whole(tmp_path):
     assert _snapshot(out) == before  # every file whole, and the previous run's
     assert len(read_csv(out / "items.csv")) > 0
 
-    result = _cli("run", str(second), "--out", str(out), "--cache-dir", str(cache), "--quiet")
+    result = run_cli("run", str(second), "--out", str(out), "--cache-dir", str(cache), "--quiet")
     assert result.returncode == 0, result.stderr
     assert _run_json(out)["counts"]["files"] == 4
     assert _run_json(out)["cache"] == {"hits": 4, "misses": 0}

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -12,7 +10,7 @@ import pytest
 from pipeline.evaluate import evaluate
 from pipeline.export import read_csv
 
-from .conftest import ROOT, SAMPLE
+from .conftest import SAMPLE, run_cli
 
 CONTRACT_COLUMNS = {
     "documents.csv": ["doc_id", "source", "sha256", "pages", "status", "error"],
@@ -114,16 +112,6 @@ def test_run_json_records_versions_counts_and_timings(out):
     assert run["versions"]["ja-ginza"] != "not installed"
 
 
-def _cli(*args, cwd=ROOT):
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
-
-
 def test_cli_reports_bad_files_and_goes_on(tmp_path):
     batch = tmp_path / "batch"
     batch.mkdir()
@@ -131,7 +119,7 @@ def test_cli_reports_bad_files_and_goes_on(tmp_path):
     (batch / "not_a_pdf.pdf").write_text("これはPDFではありません", encoding="utf-8")
     (batch / "truncated.pdf").write_bytes((SAMPLE / "r03_sakuragaura.pdf").read_bytes()[:5000])
     (batch / "good.pdf").write_bytes((SAMPLE / "r03_sakuragaura.pdf").read_bytes())
-    result = _cli("run", str(batch), "--out", str(tmp_path / "out"), "--no-cache", "--quiet")
+    result = run_cli("run", str(batch), "--out", str(tmp_path / "out"), "--no-cache", "--quiet")
     assert result.returncode == 0, result.stderr
     documents = read_csv(tmp_path / "out" / "documents.csv").set_index("source")
     assert documents.loc["good.pdf", "status"] == "ok"
@@ -145,15 +133,15 @@ def test_cli_reports_bad_files_and_goes_on(tmp_path):
 def test_cli_fails_clearly_when_nothing_can_be_processed(tmp_path):
     empty = tmp_path / "nothing"
     empty.mkdir()
-    result = _cli("run", str(empty), "--out", str(tmp_path / "out"), "--no-cache", "--quiet")
+    result = run_cli("run", str(empty), "--out", str(tmp_path / "out"), "--no-cache", "--quiet")
     assert result.returncode != 0
     assert "no .pdf or .txt files" in result.stderr
-    missing = _cli("run", str(tmp_path / "missing"), "--quiet")
+    missing = run_cli("run", str(tmp_path / "missing"), "--quiet")
     assert missing.returncode != 0 and "not a folder" in missing.stderr
 
 
 def test_cli_help_explains_every_option():
-    result = _cli("run", "--help")
+    result = run_cli("run", "--help")
     assert result.returncode == 0
     for option in ("--out", "--config", "--quiet"):
         assert option in result.stdout
