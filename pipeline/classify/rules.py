@@ -348,16 +348,3 @@ def rule_hits(item: Item, theme: Theme) -> list[RuleHit]:
         if words is not None:
             hits.append(RuleHit(theme.id, number, words))
     return hits
-
-
-def rule_matches(item: Item, theme: Theme) -> list[str]:
-    """The words of the theme's rules that the item contains (kept for callers)."""
-    words: list[str] = []
-    for hit in rule_hits(item, theme):
-        words += [w for w in hit.words if w not in words]
-    return words
-
-
-def rule_scores(item: Item, themes: tuple[Theme, ...]) -> dict[str, list[RuleHit]]:
-    """theme id → the rule hits of the item (empty list: no rule matched)."""
-    return {theme.id: rule_hits(item, theme) for theme in themes}
