@@ -72,6 +72,19 @@ def _userdict_path(options: dict):
     return PROJECT_ROOT / path if path else DEFAULT_USERDICT
 
 
+def _userdict(options: dict):
+    """The domain dictionary, read once per process and again only when the file changes."""
+    path = _userdict_path(options)
+    if not path.is_file():
+        return load_userdict(path)  # raises the ConfigError that names the file
+    return _read_userdict(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _read_userdict(path: str, _mtime_ns: int):
+    return load_userdict(path)
+
+
 def content_lemmas(tokens: Iterable[tuple[str, str]], content_tags: tuple[str, ...]) -> list[str]:
     """Lemmas of the content words among (lemma, Sudachi-style tag) pairs."""
     return [
@@ -120,7 +133,7 @@ def _problem_items(items: list[Item], options: dict) -> list[Item]:
 
 def _analyze_ginza(items: list[Item], options: dict) -> None:
     nlp = load_ginza(str(_userdict_path(options)), bool(options.get("blis", False)))
-    userdict = load_userdict(_userdict_path(options))
+    userdict = _userdict(options)
     content_tags = tuple(options.get("content_tags", DEFAULT_CONTENT_TAGS))
     batch_size = int(options.get("batch_size", 256))
     texts = (expand_abbreviations(item.text, userdict) for item in items)
@@ -154,7 +167,7 @@ def _unidic_lemma(word) -> str:
 
 def _analyze_fugashi(items: list[Item], options: dict) -> None:
     tagger = load_fugashi()
-    userdict = load_userdict(_userdict_path(options))
+    userdict = _userdict(options)
     content_tags = tuple(options.get("content_tags", DEFAULT_CONTENT_TAGS))
     lexicon = ProblemLexicon.from_options(options)
     wanted = {id(item) for item in _problem_items(items, options)}
