@@ -31,18 +31,18 @@ def _run(args: argparse.Namespace) -> int:
         progress=False if args.quiet else None,
     )
     summary = run_batch(batch, out, settings, options=options)
-    failed = [r for r in summary.results if r.status != "ok"]
-    items = sum(len(r.items) for r in summary.results)
+    failed = [d for d in summary.documents if d.status != "ok"]
+    items = sum(d.items for d in summary.documents)
     print(
-        f"{len(summary.results)} files: {summary.ok} ok, {len(failed)} not processed; "
+        f"{len(summary.documents)} files: {summary.ok} ok, {len(failed)} not processed; "
         f"{items} items → {out} ({summary.cache_hits} from cache, outputs {summary.outputs})"
     )
-    for r in failed:
-        print(f"  {r.source}: {r.status}: {r.error}", file=sys.stderr)
-    warnings = sum(len(r.warnings) for r in summary.results)
+    for d in failed:
+        print(f"  {d.source}: {d.status}: {d.error}", file=sys.stderr)
+    warnings = sum(len(d.warnings) for d in summary.documents)
     if warnings:
         print(f"  {warnings} warnings (see {out / 'run.json'})", file=sys.stderr)
-    if not summary.results:
+    if not summary.documents:
         print(f"error: no .pdf or .txt files found under {batch}", file=sys.stderr)
         return 1
     if summary.ok == 0:

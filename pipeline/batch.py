@@ -10,8 +10,9 @@ A run, in order:
 2. find the .pdf/.txt files and hash them; the same bytes twice are processed once
    (the second copy gets a `duplicate` row that names the first);
 3. read what the cache holds (cache.py); process the rest in forked workers
-   (pool.py), or in this process with `jobs=1`;
-4. write every output into a staging folder and switch it in at once (publish.py).
+   (pool.py), or in this process with `jobs=1`; each result waits on disk (spool.py);
+4. write every output into a staging folder, one document at a time in batch order
+   (table_writer.py), and switch the folder in at once (publish.py).
    When nothing changed since the last run, the previous tables are carried over and
    only run.json is new: such a run imports neither spaCy nor pandas.
 
@@ -25,14 +26,13 @@ import hashlib
 import json
 import logging
 import os
-import pickle
 import platform
 import signal
 import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from importlib import metadata
@@ -46,7 +46,8 @@ from .config import Settings
 from .errors import ConfigError, DocumentError, TimeLimitError
 from .export import write_json
 from .lock import held_descriptors, output_lock
-from .records import DocumentResult
+from .records import DocumentResult, DocumentSummary
+from .spool import ResultSpool
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ def load_batch_options(config: Path, **overrides) -> BatchOptions:
 @dataclass
 class RunSummary:
     out_dir: Path
-    results: list[DocumentResult]
+    documents: list[DocumentSummary]  # one per file, in batch order: documents.csv's rows
     timings: dict[str, float] = field(default_factory=dict)
     cache_hits: int = 0
     cache_misses: int = 0
@@ -116,7 +117,7 @@ class RunSummary:
 
     @property
     def ok(self) -> int:
-        return sum(1 for r in self.results if r.status == "ok")
+        return sum(1 for d in self.documents if d.status == "ok")
 
 
 def discover(batch_dir: Path) -> list[Path]:
@@ -379,59 +380,55 @@ def run_batch(
             first.setdefault(task.sha256, task)
         key = settings_key(settings, _model_inputs(settings, batch_dir))
         cache = DocumentCache(options.cache_dir, key) if options.cache_dir else None
-        # Results computed in this run are held pickled (one flat bytes object each, a
-        # fraction of the objects' size) until the tables are written, so memory stays
-        # flat while a large batch is processed.
-        done: dict[str, DocumentResult | bytes] = {}
-        with _timed(timings, "cache"):
-            for sha, task in first.items():
-                cached = cache.get(sha) if cache else None
-                if cached is not None:
-                    done[sha] = _restamp(cached, task.source)
-        misses = [task for sha, task in first.items() if sha not in done]
-        show = sys.stderr.isatty() if options.progress is None else options.progress
-        bar = _progress(len(tasks), len(tasks) - len(misses), show)
-        try:
-            if misses:
-                with _timed(timings, "load_model"):
-                    _load_models(settings, batch_dir)
-            with _timed(timings, "process"):
-                for outcome in _compute(misses, settings, options):
-                    result = outcome.result
-                    done[result.sha256] = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
-                    for stage, seconds in outcome.timings.items():
-                        timings[stage] = timings.get(stage, 0.0) + seconds
-                    if cache and outcome.cacheable:
-                        cache.put(result.sha256, result)
-                    bar.update(1)
-        finally:
-            bar.close()
-        results = []
-        for task in tasks:
-            result = done[task.sha256]
-            if isinstance(result, bytes):
-                result = done[task.sha256] = pickle.loads(result)
-            results.append(_row(task, first[task.sha256], result))
-        summary = RunSummary(
-            out_dir=out_dir,
-            results=results,
-            timings=timings,
-            cache_hits=cache.hits if cache else 0,
-            cache_misses=len(misses),
-        )
-        inputs = _inputs_key(tasks, key)
-        with publish.staged(out_dir) as stage:
-            with _timed(timings, "write"):
-                previous = publish.current_version(out_dir)
-                if not misses and _outputs_of(previous, inputs):
-                    publish.carry_over(previous, stage, skip=("run.json",))
-                    summary.outputs = "reused"
-                else:
-                    write_tables(summary, settings, stage)
-            timings["total"] = time.perf_counter() - started
-            write_json(
-                _run_record(summary, settings, batch_dir, options, inputs), stage / "run.json"
+        # Results wait on disk until the tables are written in batch order, and are then
+        # read back one at a time: memory stays flat however large the batch.
+        with ResultSpool(out_dir) as spool:
+            with _timed(timings, "cache"):
+                for sha, task in first.items():
+                    cached = cache.get(sha) if cache else None
+                    if cached is not None:
+                        spool.put(sha, _restamp(cached, task.source))
+            misses = [task for sha, task in first.items() if sha not in spool]
+            show = sys.stderr.isatty() if options.progress is None else options.progress
+            bar = _progress(len(tasks), len(tasks) - len(misses), show)
+            try:
+                if misses:
+                    with _timed(timings, "load_model"):
+                        _load_models(settings, batch_dir)
+                with _timed(timings, "process"):
+                    for outcome in _compute(misses, settings, options):
+                        result = outcome.result
+                        spool.put(result.sha256, result)
+                        for stage, seconds in outcome.timings.items():
+                            timings[stage] = timings.get(stage, 0.0) + seconds
+                        if cache and outcome.cacheable:
+                            cache.put(result.sha256, result)
+                        bar.update(1)
+            finally:
+                bar.close()
+            summary = RunSummary(
+                out_dir=out_dir,
+                documents=[],
+                timings=timings,
+                cache_hits=cache.hits if cache else 0,
+                cache_misses=len(misses),
             )
+            inputs = _inputs_key(tasks, key)
+            results = (_row(task, first[task.sha256], spool) for task in tasks)
+            with publish.staged(out_dir) as stage:
+                with _timed(timings, "write"):
+                    previous = publish.current_version(out_dir)
+                    if not misses and _outputs_of(previous, inputs):
+                        publish.carry_over(previous, stage, skip=("run.json",))
+                        summary.outputs = "reused"
+                        summary.documents = [DocumentSummary.of(r) for r in results]
+                    else:
+                        summary.documents = write_tables(results, settings, stage)
+                timings["total"] = time.perf_counter() - started
+                write_json(
+                    _run_record(summary, settings, batch_dir, options, inputs),
+                    stage / "run.json",
+                )
     return summary
 
 
@@ -452,8 +449,9 @@ def _restamp(result: DocumentResult, source: str) -> DocumentResult:
     return replace(result, source=source, warnings=warnings)
 
 
-def _row(task: _Task, first: _Task, result: DocumentResult) -> DocumentResult:
-    """documents.csv's row for a file; a second copy of the same bytes points at the first."""
+def _row(task: _Task, first: _Task, spool: ResultSpool) -> DocumentResult:
+    """A file's result; a second copy of the same bytes gets a row pointing at the first."""
+    result = spool.get(task.sha256)
     if task is first:
         return result
     reason = (
@@ -496,35 +494,22 @@ def _outputs_of(previous: Path | None, inputs: str) -> bool:
     return record.get("inputs_key") == inputs
 
 
-def write_tables(summary: RunSummary, settings: Settings, folder: Path) -> None:
-    """The CSV tables and the Excel workbook of a run, into folder."""
-    from . import tables
-    from .excel import write_workbook
-    from .export import write_csv
+def write_tables(
+    results: Iterable[DocumentResult], settings: Settings, folder: Path
+) -> list[DocumentSummary]:
+    """The CSV tables and the Excel workbook of a run, into folder, one document at a
+    time; returns each document's summary."""
+    from .table_writer import TableWriter
 
-    results = summary.results
-    blocks = [b for r in results for b in r.blocks]
-    items = [i for r in results for i in r.items]
-    frames = {
-        "documents": tables.documents_table(results),
-        "blocks": tables.blocks_table(blocks),
-        "items": tables.items_table(items, settings.themes),
-        "themes": tables.themes_table(items, settings.themes),
-        "theme_matrix": tables.theme_matrix_table(items, settings.themes),
-    }
-    for name, frame in frames.items():
-        write_csv(frame, folder / f"{name}.csv")
-    sheets = ("items", "blocks", "themes", "theme_matrix", "documents")
-    write_workbook(
-        {name.replace("theme_", ""): frames[name] for name in sheets}, folder / "report.xlsx"
-    )
+    with TableWriter(folder, settings.themes) as writer:
+        return [writer.add(result) for result in results]
 
 
 def _run_record(summary, settings, batch_dir, options, inputs) -> dict:
+    documents = summary.documents
     statuses: dict[str, int] = {}
-    for r in summary.results:
-        statuses[r.status] = statuses.get(r.status, 0) + 1
-    blocks = [b for r in summary.results for b in r.blocks]
+    for d in documents:
+        statuses[d.status] = statuses.get(d.status, 0) + 1
     return {
         "batch": str(batch_dir),
         "config_digest": settings.digest,
@@ -537,19 +522,19 @@ def _run_record(summary, settings, batch_dir, options, inputs) -> dict:
             "cache": str(options.cache_dir) if options.cache_dir else None,
         },
         "counts": {
-            "files": len(summary.results),
-            "documents": len({r.sha256 for r in summary.results}),
+            "files": len(documents),
+            "documents": len({d.sha256 for d in documents}),
             "statuses": statuses,
-            "municipalities": len({b.municipality for b in blocks}),
-            "blocks": len(blocks),
-            "items": sum(len(r.items) for r in summary.results),
+            "municipalities": len({m for d in documents for m in d.municipalities}),
+            "blocks": sum(d.blocks for d in documents),
+            "items": sum(d.items for d in documents),
         },
         "cache": {"hits": summary.cache_hits, "misses": summary.cache_misses},
         "outputs": summary.outputs,
         # stage timings are summed over documents (across workers); the rest is wall time
         "timings_s": {k: round(v, 3) for k, v in summary.timings.items()},
         "models_loaded": "spacy" in sys.modules,
-        "warnings": [w for r in summary.results for w in r.warnings],
+        "warnings": [w for d in documents for w in d.warnings],
     }
 
 

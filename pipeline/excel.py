@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+from openpyxl import Workbook as OpenpyxlWorkbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 
 from .export import write_atomic
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 # Excel refuses longer cell texts; a longer block text is cut with a visible mark.
 MAX_CELL_CHARS = 32767
@@ -23,49 +24,79 @@ _MIN_WIDTH, _MAX_WIDTH = 6, 60
 _WIDTH_SAMPLE_ROWS = 300  # widths are estimated from the first rows
 
 
-def write_workbook(sheets: dict[str, pd.DataFrame], path: Path) -> None:
-    """Write every frame as a sheet of its own, in the given order."""
-    from openpyxl import Workbook
+class Workbook:
+    """A workbook written row by row: openpyxl's write-only mode keeps each sheet's rows in
+    a temporary file, so a batch of any size is written in bounded memory."""
 
-    # write-only mode streams the rows out: several times faster than building cells
-    workbook = Workbook(write_only=True)
-    for name, frame in sheets.items():
-        _fill_sheet(workbook.create_sheet(title=name), frame)
-    write_atomic(path, lambda tmp: workbook.save(tmp))
+    def __init__(self) -> None:
+        self._book = OpenpyxlWorkbook(write_only=True)
+        self._sheets: list[Sheet] = []
+
+    def sheet(self, title: str, columns: list[str]) -> Sheet:
+        """A new sheet after the ones made before, with this header row."""
+        sheet = Sheet(self._book.create_sheet(title=title), columns)
+        self._sheets.append(sheet)
+        return sheet
+
+    def save(self, path: Path) -> None:
+        for sheet in self._sheets:
+            sheet.close()
+        write_atomic(path, lambda tmp: self._book.save(tmp))
 
 
-def _fill_sheet(sheet, frame: pd.DataFrame) -> None:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
+class Sheet:
+    """One sheet: frozen header, an autofilter over every column and widths that fit the
+    first rows' text. Those rows are held back until the widths are known, because a
+    write-only sheet takes its widths before its first row."""
 
-    columns = [str(c) for c in frame.columns]
-    # a write-only sheet takes its view and widths before the first row
-    sheet.freeze_panes = "A2"
-    for c, name in enumerate(columns, start=1):
-        sample = [name, *frame.iloc[:_WIDTH_SAMPLE_ROWS, c - 1].astype(str)]
-        width = max(_display_width(s.split("\n")[0]) for s in sample) + 2
-        sheet.column_dimensions[get_column_letter(c)].width = min(
-            _MAX_WIDTH, max(_MIN_WIDTH, width)
-        )
-    if columns:
-        last = get_column_letter(len(columns))
-        sheet.auto_filter.ref = f"A1:{last}{max(1, len(frame) + 1)}"
-    sheet.append(columns)
-    for row in frame.itertuples(index=False, name=None):
+    def __init__(self, sheet, columns: list[str]):
+        self._sheet = sheet
+        self._columns = [str(c) for c in columns]
+        self._held: list[list] | None = []
+        self._rows = 0
+
+    def append(self, row: list) -> None:
+        self._rows += 1
+        if self._held is None:
+            self._write(row)
+            return
+        self._held.append(row)
+        if len(self._held) >= _WIDTH_SAMPLE_ROWS:
+            self._start()
+
+    def close(self) -> None:
+        if self._held is not None:
+            self._start()
+        if self._columns:
+            last = get_column_letter(len(self._columns))
+            self._sheet.auto_filter.ref = f"A1:{last}{self._rows + 1}"
+
+    def _start(self) -> None:
+        held, self._held = self._held or [], None
+        self._sheet.freeze_panes = "A2"
+        for c, name in enumerate(self._columns):
+            sample = [name, *(str(row[c]) for row in held)]
+            width = max(_display_width(s.split("\n")[0]) for s in sample) + 2
+            self._sheet.column_dimensions[get_column_letter(c + 1)].width = min(
+                _MAX_WIDTH, max(_MIN_WIDTH, width)
+            )
+        self._sheet.append(self._columns)
+        for row in held:
+            self._write(row)
+
+    def _write(self, row: list) -> None:
         values = []
         for value in map(_value, row):
             if isinstance(value, str) and value.startswith("="):
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = WriteOnlyCell(self._sheet, value=value)
                 cell.data_type = "s"  # text, not a formula
                 value = cell
             values.append(value)
-        sheet.append(values)
+        self._sheet.append(values)
 
 
 def _value(value):
     """A cell value openpyxl accepts: plain numbers, text without control characters."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     if hasattr(value, "item"):  # numpy scalar → Python number
         value = value.item()
     if value is None or isinstance(value, bool | int | float):

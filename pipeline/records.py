@@ -134,3 +134,35 @@ class DocumentResult:
     blocks: list[Block] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DocumentSummary:
+    """What a run keeps of a file once its blocks and items are written out: its line in
+    documents.csv and its warnings. A batch of thousands of files holds only these."""
+
+    doc_id: str
+    source: str
+    sha256: str
+    pages: int
+    status: str  # ok | error | no_text | unrecognized | duplicate
+    error: str
+    municipalities: list[str]
+    blocks: int
+    items: int
+    warnings: list[str]
+
+    @classmethod
+    def of(cls, result: DocumentResult) -> DocumentSummary:
+        return cls(
+            doc_id=result.doc_id,
+            source=result.source,
+            sha256=result.sha256,
+            pages=result.pages,
+            status=result.status,
+            error=result.error,
+            municipalities=list(dict.fromkeys(b.municipality for b in result.blocks)),
+            blocks=len(result.blocks),
+            items=len(result.items),
+            warnings=list(result.warnings),
+        )

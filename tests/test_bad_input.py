@@ -128,7 +128,7 @@ def test_the_time_limit_also_stops_a_file_when_run_in_process(tmp_path, settings
         shutil.copy(tmp_path / "all" / name, batch / name)
     options = BatchOptions(jobs=1, time_limit_s=2, progress=False)
     summary = run_batch(batch, tmp_path / "out", settings, options=options)
-    rows = {r.source: r for r in summary.results}
+    rows = {d.source: d for d in summary.documents}
     assert rows["hangs.pdf"].status == "error"
     assert cases["hangs.pdf"].reason in rows["hangs.pdf"].error
     assert rows["rare_chars.txt"].status == "ok"
