@@ -7,7 +7,13 @@ import json
 import numpy as np
 
 from pipeline.__main__ import main
-from pipeline.classify.evaluation import confused_pairs, cross_validate, report, scores
+from pipeline.classify.evaluation import (
+    confused_pairs,
+    cross_validate,
+    municipality_intervals,
+    report,
+    scores,
+)
 from tests.conftest import SAMPLE
 
 
@@ -30,6 +36,23 @@ def test_scores_are_computed_not_echoed():
     assert confused_pairs(np.array([[1, 0]], bool), np.array([[0, 1]], bool), ["a", "b"]) == [
         {"gold": "a", "predicted": "b", "items": 1}
     ]
+
+
+def test_intervals_come_from_resampled_municipalities():
+    ids = ["a", "b"]
+    # municipality x is predicted perfectly, y half wrong: the interval spans both cases
+    truth = np.array([[1, 0], [0, 1], [1, 0], [0, 1]], dtype=bool)
+    pred = np.array([[1, 0], [0, 1], [0, 1], [0, 1]], dtype=bool)
+    groups = np.array(["x", "x", "y", "y"])
+    low, high = municipality_intervals(truth, pred, groups, ids, draws=400)["micro_f1"]
+    whole = scores(truth, pred, ids)["micro_f1"]
+    assert low < whole < high and high == 1.0
+    assert low == scores(truth[2:], pred[2:], ids)["micro_f1"]  # both draws were y
+    # perfect predictions leave nothing to resample; the same seed gives the same interval
+    assert municipality_intervals(truth, truth, groups, ids)["macro_f1"] == [1.0, 1.0]
+    assert municipality_intervals(truth, pred, groups, ids, draws=50) == municipality_intervals(
+        truth, pred, groups, ids, draws=50
+    )
 
 
 def test_grouped_cross_validation_on_small_split(settings, analysed_gold):
@@ -82,4 +105,8 @@ def test_command_writes_table_and_json(tmp_path, capsys, analysed_gold):
     assert "grouped by municipality" in printed and "macro-f1" in printed
     result = json.loads(out.read_text(encoding="utf-8"))
     assert set(result["systems"]) == {"rules", "model", "combined"}
+    for name, system in result["systems"].items():
+        low, high = result["intervals_95"][name]["micro_f1"]
+        assert low <= system["micro_f1"] <= high
+    assert "95% interval" in printed
     assert result["municipalities"] == 3 and result["folds"] == 3

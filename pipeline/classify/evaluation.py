@@ -40,6 +40,7 @@ from .training import Example, as_items, check_themes, load_examples
 DEFAULT_GOLD = PROJECT_ROOT / "corpora" / "sample" / "gold.json"
 DEFAULT_OUT = PROJECT_ROOT / "outputs" / "evaluate_themes.json"
 SYSTEMS = ("rules", "model", "combined")
+BOOTSTRAP_DRAWS = 1000
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Predictions:
     truth: np.ndarray
     systems: dict[str, np.ndarray]
     folds: int
+    groups: np.ndarray  # each example's municipality
 
 
 def _labels(examples: list[Example], theme_ids: list[str]) -> np.ndarray:
@@ -88,7 +90,7 @@ def cross_validate(
         full = ThemeModel(tuple(theme_ids), replace(base, rule_features=True), themes)
         probs = full.fit(train_items, labels).predict_proba(test_items)
         out["combined"][test] = decide(combine_scores(rules[test], probs, options), themes, options)
-    return Predictions(truth, out, folds)
+    return Predictions(truth, out, folds, groups)
 
 
 # --------------------------------------------------------------------------- figures
@@ -114,6 +116,34 @@ def scores(truth: np.ndarray, pred: np.ndarray, theme_ids: list[str]) -> dict:
         "micro_precision": micro["precision"],
         "micro_recall": micro["recall"],
         "macro_f1": float(np.mean([v["f1"] for v in per_theme.values()])),
+    }
+
+
+def municipality_intervals(
+    truth: np.ndarray,
+    pred: np.ndarray,
+    groups: np.ndarray,
+    theme_ids: list[str],
+    draws: int = BOOTSTRAP_DRAWS,
+    seed: int = 0,
+) -> dict[str, list[float]]:
+    """95% intervals of micro- and macro-F1 by resampling municipalities with replacement.
+
+    With a dozen municipalities one of them more or less moves the figures by a point or
+    two; the interval shows how far, so that a change smaller than it is not read as a
+    gain. Municipalities, not items, are drawn: their items are not independent."""
+    rng = np.random.default_rng(seed)
+    names = sorted(set(groups))
+    rows_of = [np.flatnonzero(groups == name) for name in names]
+    figures: dict[str, list[float]] = {"micro_f1": [], "macro_f1": []}
+    for _ in range(draws):
+        rows = np.concatenate([rows_of[k] for k in rng.integers(0, len(names), len(names))])
+        drawn = scores(truth[rows], pred[rows], theme_ids)
+        for key, values in figures.items():
+            values.append(drawn[key])
+    return {
+        key: [round(float(q), 4) for q in np.percentile(values, [2.5, 97.5])]
+        for key, values in figures.items()
     }
 
 
@@ -153,6 +183,10 @@ def report(pred: Predictions, examples: list[Example], themes: tuple[Theme, ...]
         "folds": pred.folds,
         "grouped_by": "municipality",
         "systems": {name: scores(pred.truth, p, theme_ids) for name, p in pred.systems.items()},
+        "intervals_95": {
+            name: municipality_intervals(pred.truth, p, pred.groups, theme_ids)
+            for name, p in pred.systems.items()
+        },
         "confused": confused_pairs(pred.truth, pred.systems["combined"], theme_ids),
         "labels": {t.id: t.label for t in themes},
     }
@@ -176,8 +210,18 @@ def format_table(result: dict) -> str:
     for key in ("micro_f1", "macro_f1"):
         lines.append(
             f"{key.replace('_', '-'):<24}  "
-            + "  ".join(f"{'':>11}{systems[s][key]:5.2f}" for s in SYSTEMS)
+            + "  ".join(f"{'':>10}{systems[s][key]:6.3f}" for s in SYSTEMS)
         )
+    intervals = result["intervals_95"]
+    for key in ("micro_f1", "macro_f1"):
+        lines.append(
+            f"{key.replace('_', '-') + ' 95% interval':<24}  "
+            + "  ".join(f"{'':>6}{'{:.2f}–{:.2f}'.format(*intervals[s][key]):>10}" for s in SYSTEMS)
+        )
+    lines.append(
+        f"(intervals: {BOOTSTRAP_DRAWS} draws of the municipalities with replacement; "
+        "a difference smaller than them is noise)"
+    )
     lines += ["", "Most confused (gold theme missed → theme given instead, combined):"]
     lines += [f"  {c['gold']} → {c['predicted']}: {c['items']}" for c in result["confused"]]
     return "\n".join(lines)
