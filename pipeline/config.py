@@ -47,6 +47,7 @@ class BlockConfig:
     label_max_chars: int = 40
     session_blocks: tuple[str, ...] = ("基本情報", "実施内容")
     inline_glyphs: tuple[str, ...] = ()
+    counters: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ def load_blocks(path: Path) -> BlockConfig:
         label_max_chars=int(data.get("label_max_chars", 40)),
         session_blocks=tuple(data.get("session_blocks") or ("基本情報", "実施内容")),
         inline_glyphs=tuple(data.get("inline_glyphs") or ()),
+        counters=tuple(str(c) for c in data.get("counters") or ()),
     )
 
 

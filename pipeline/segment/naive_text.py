@@ -12,13 +12,17 @@ that as the text allows:
   segments start at a bullet, an item start (日時：) or a sub-heading. Which column a
   segment belongs to is decided for the whole row at once by a small beam search: a
   segment without a bullet continues the column whose previous line was full (wrapped
-  at the cell edge), and no column's line is longer than that column's width.
+  at the cell edge), and no column's line is longer than that column's width. Each
+  box's lines follow at its own even pitch, so the segments printed on one line must
+  stand at one height in their boxes (_heights); the paragraph gaps and the columns'
+  widths are those that read the row most consistently.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import combinations
 
 from ..config import BlockConfig
@@ -28,6 +32,7 @@ from ..records import BBox, Line
 _PAGE_FOOTER = re.compile(r".*\S\s+\d{1,3}$")
 _MAX_FRAGMENT = 5  # characters of a label fragment on one line
 _BEAM = 40
+_ROUNDS = 3  # readings of a row, each with the column widths the previous one showed
 _PITCH_WEIGHT = 0.5
 
 
@@ -143,14 +148,25 @@ class _Fragment:
     line: int  # index of the line it sits on
     text: str
     whole_line: bool
+    first_word: str | None = None  # a whole short line's first word, read on its own
+
+    def as_first_word(self) -> _Fragment:
+        return _Fragment(self.line, self.first_word or self.text, False)
 
 
 def _fragments(lines: list[str], config: BlockConfig) -> list[_Fragment]:
+    """Short lines, and the short first word of a line, that may be part of a label.
+
+    A short line of several words ("基 イン併用") may be a label fragment followed by the
+    wrapped end of a content line on the same height: its first word is kept as an
+    alternative reading of the fragment.
+    """
     found = []
     for i, line in enumerate(lines):
         tokens = line.split()
         if len(compact(line)) <= _MAX_FRAGMENT and not _is_marker(tokens[0], config):
-            found.append(_Fragment(i, compact(line), True))
+            alternative = tokens[0] if len(tokens) > 1 else None
+            found.append(_Fragment(i, compact(line), True, alternative))
         elif (
             len(tokens) > 1
             and len(tokens[0]) <= _MAX_FRAGMENT
@@ -158,6 +174,30 @@ def _fragments(lines: list[str], config: BlockConfig) -> list[_Fragment]:
         ):
             found.append(_Fragment(i, tokens[0], False))
     return found
+
+
+def _readings(window: list[_Fragment]) -> list[list[_Fragment]]:
+    """The window as it is, then with one, or every, short line read as its first word."""
+    readings = [window]
+    multi = [k for k, f in enumerate(window) if f.first_word]
+    for k in multi:
+        readings.append([*window[:k], window[k].as_first_word(), *window[k + 1 :]])
+    if len(multi) > 1:
+        readings.append([f.as_first_word() if f.first_word else f for f in window])
+    return readings
+
+
+def _spelled(window: list[_Fragment], config: BlockConfig) -> _Label | None:
+    """The label the window spells, reading it as it is first, then with one wrapped
+    content line ("いる") among the fragments skipped."""
+    skips = [window] + [window[:k] + window[k + 1 :] for k in range(1, len(window) - 1)]
+    for kept in skips:
+        for reading in _readings(kept):
+            text = "".join(f.text for f in reading)
+            name = _label_of(text, config)
+            if name:
+                return _Label(name, compact(text), reading)
+    return None
 
 
 @dataclass
@@ -179,24 +219,13 @@ def _labels(fragments: list[_Fragment], config: BlockConfig) -> list[_Label]:
     while i < len(fragments):
         best = None
         for j in range(min(len(fragments), i + 12), i, -1):
-            window = fragments[i:j]
-            text = "".join(f.text for f in window)
-            name = _label_of(text, config)
-            if name:
-                best = _Label(name, compact(text), window)
-                break
-            # a wrapped content line ("いる") may sit among the fragments: skip one
-            for skip in range(1, len(window) - 1):
-                rest = window[:skip] + window[skip + 1 :]
-                name = _label_of("".join(f.text for f in rest), config)
-                if name:
-                    best = _Label(name, compact("".join(f.text for f in rest)), rest)
-                    break
+            best = _spelled(fragments[i:j], config)
             if best:
                 break
         if best:
             labels.append(best)
-            i = fragments.index(best.fragments[-1]) + 1
+            last = best.fragments[-1].line
+            i = next(k for k, f in enumerate(fragments) if f.line == last) + 1
         else:
             i += 1
     return labels
@@ -236,7 +265,8 @@ def _rows(content: list[tuple[int, str]], labels: list[_Label], config) -> list[
     A row boundary is always a line that starts an item. Where the kind of line changes
     (日時： lines, then bullets; three columns, then one), that is the boundary.
     Otherwise a label is centred on its row, so the row runs on below the label about
-    as many lines as it started above it.
+    as many lines as it started above it, or less (see _row_cost); where the next row is
+    the last one, how far it runs below its own label counts too.
     """
     starts = [0]
     for n in range(len(labels) - 1):
@@ -264,10 +294,27 @@ def _rows(content: list[tuple[int, str]], labels: list[_Label], config) -> list[
             starts.append(changed[0])
         else:
             after = [sum(1 for line_no, _ in content[:k] if line_no > last) for k in candidates]
-            best = min(range(len(candidates)), key=lambda i: (abs(after[i] - above), i))
+            cost = [_row_cost(above, a) for a in after]
+            if n + 1 == len(labels) - 1:  # the next row is the last: its lines below are known
+                next_label = labels[n + 1]
+                next_first = min(f.line for f in next_label.fragments)
+                next_last = max(f.line for f in next_label.fragments)
+                below = sum(1 for line_no, _ in content if line_no > next_last)
+                for i, k in enumerate(candidates):
+                    next_above = sum(1 for line_no, _ in content[k:] if line_no < next_first)
+                    cost[i] += _row_cost(next_above, below)
+            best = min(range(len(candidates)), key=lambda i: (cost[i], i))
             starts.append(candidates[best])
     starts.append(len(content))
     return [[text for _, text in content[a:b]] for a, b in zip(starts, starts[1:], strict=False)]
+
+
+def _row_cost(above: int, below: int) -> float:
+    """How unlike a row it is to have `above` content lines above its label and `below`
+    under it. The label is centred on the row and the content starts at the row's top,
+    so a row runs on below its label about as far as it started above it, or less when
+    its content is shorter than the row (a stretched row, a tall label): rarely more."""
+    return abs(below - above) + 0.5 * max(0, below - above)
 
 
 def _kind(text: str, config: BlockConfig) -> str:
@@ -295,6 +342,26 @@ class _Segment:
     # a column gap guessed before a word that starts with a digit or Latin letter: real
     # spaces in Japanese text stand there (センター 5名, SC 13名), so such a cut is doubtful
     doubtful_cut: bool = False
+    width: float = 0.0  # of the text, without a leading bullet glyph (it hangs left)
+    # a sub-heading's kind (支援#回目): sub-headings of one kind stand in one column
+    heading_kind: str = ""
+
+
+def _segment(text: str, config: BlockConfig, doubtful_cut: bool = False) -> _Segment:
+    body = text[1:] if text[:1] in config.bullets else text
+    kind = ""
+    if any(p.fullmatch(compact(text)) for p in config.subheadings):
+        kind = re.sub(r"[0-9０-９]+", "#", compact(text))
+    return _Segment(text, _is_marker(text.split()[0], config), doubtful_cut, _width(body), kind)
+
+
+@cache
+def _count_patterns(counters: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern] | None:
+    """A word that ends with a count (SC13名), and one that starts with one (5名（…）)."""
+    if not counters:
+        return None
+    count = r"[0-9０-９]+(?:" + "|".join(map(re.escape, counters)) + ")"
+    return re.compile(rf"(?:^|[^0-9０-９.,]){count}$"), re.compile(rf"{count}(?:$|[^0-9０-９])")
 
 
 def _segments(line: str, config: BlockConfig, columns: int = 3) -> list[list[_Segment]]:
@@ -308,6 +375,13 @@ def _segments(line: str, config: BlockConfig, columns: int = 3) -> list[list[_Se
     forced = {k for k, token in enumerate(tokens) if k > 0 and _is_marker(token, config)}
     # a bare glyph and the word after it are one marker: "•" "地域…"
     forced -= {k for k in forced if tokens[k - 1] in config.bullets}
+    # a head count does not follow a head count ("13名 13名"): two cells end and start there
+    counts = _count_patterns(config.counters)
+    forced |= {
+        k
+        for k in range(1, len(tokens))
+        if counts and counts[0].search(tokens[k - 1]) and counts[1].match(tokens[k])
+    }
     optional = [
         k
         for k in range(1, len(tokens))
@@ -322,15 +396,11 @@ def _segments(line: str, config: BlockConfig, columns: int = 3) -> list[list[_Se
             bounds = [0, *sorted(forced | set(cuts)), len(tokens)]
             readings.append(
                 [
-                    _Segment(
-                        " ".join(tokens[a:b]),
-                        _is_marker(tokens[a], config),
-                        a in cuts and tokens[a][:1].isascii(),
-                    )
+                    _segment(" ".join(tokens[a:b]), config, a in cuts and tokens[a][:1].isascii())
                     for a, b in zip(bounds, bounds[1:], strict=False)
                 ]
             )
-    return readings or [[_Segment(line, _is_marker(tokens[0], config))]]
+    return readings or [[_segment(line, config)]]
 
 
 def _width(text: str) -> float:
@@ -343,12 +413,16 @@ class _State:
     score: float
     last: tuple  # per column: (width of its last segment, ends a sentence) or None
     assigned: tuple  # per column: tuple of segment texts
+    # the height of the last line, and of every column's last line, as (lowest, highest)
+    # in line pitches: see _heights
+    height: tuple = (0.0, 0.0)
+    heights: tuple = ()
 
 
 def _capacities(lines: list[str], columns: int, config: BlockConfig) -> list[float]:
     """A first guess of every column's line width: the widest line that splits one way."""
     widths = [
-        _width(segment.text)
+        segment.width
         for line in lines
         for reading in [_segments(line, config, columns)]
         if len(reading) == 1
@@ -362,16 +436,39 @@ def _assign_columns(lines: list[str], columns: int, config: BlockConfig) -> list
     if columns == 1:
         return [lines]
     capacity = _capacities(lines, columns, config)
-    assigned = _beam_search(lines, columns, capacity, config)
-    capacity = [
-        max((_width(text) for text in column), default=capacity[c])
-        for c, column in enumerate(assigned)
-    ]
-    return _beam_search(lines, columns, capacity, config)
+    best: tuple[float, list] | None = None
+    for _ in range(_ROUNDS):
+        # the paragraph gaps of the boxes are whichever read the row most consistently
+        result = max(
+            (_beam_search(lines, columns, capacity, config, gap) for gap in _GAPS),
+            key=lambda result: result[0],
+        )
+        if best is not None and result[1] == best[1]:
+            break
+        if best is None or result[0] > best[0]:
+            best = result
+        capacity = [
+            _column_width(column, capacity[c], config) for c, column in enumerate(result[1])
+        ]
+    assert best is not None
+    return best[1]
 
 
-def _beam_search(lines, columns, capacity, config) -> list[list[str]]:
-    beam = [_State(0.0, (None,) * columns, ((),) * columns)]
+def _column_width(lines: list[str], guess: float, config: BlockConfig) -> float:
+    """A column's line width: the widest line that a few others nearly reach.
+
+    The lines of an item fill the column but its last, so several lines come within a
+    character of the width; a lone wider line was put in the column by mistake.
+    """
+    widths = sorted((_segment(text, config).width for text in lines), reverse=True)
+    for width in widths:
+        if sum(1 for other in widths if width - 1.2 <= other <= width) >= 3:
+            return width
+    return guess
+
+
+def _beam_search(lines, columns, capacity, config, para_gap=(0.25, 0.25)) -> tuple[float, list]:
+    beam = [_State(0.0, (None,) * columns, ((),) * columns, (0.0, 0.0), (None,) * columns)]
     for index, line in enumerate(lines):
         candidates: list[_State] = []
         for reading in _segments(line, config, columns):
@@ -379,12 +476,13 @@ def _beam_search(lines, columns, capacity, config) -> list[list[str]]:
                 continue
             for chosen in combinations(range(columns), len(reading)):
                 for state in beam:
-                    candidates.append(_extend(state, reading, chosen, capacity, index))
+                    candidates.append(_extend(state, reading, chosen, capacity, index, para_gap))
         if not candidates:  # more markers than columns: keep the line whole, in column 1
-            candidates = [_extend(s, [_Segment(line, False)], (0,), capacity, index) for s in beam]
+            whole = [_Segment(line, False, width=_width(line))]
+            candidates = [_extend(s, whole, (0,), capacity, index, para_gap) for s in beam]
         candidates.sort(key=lambda s: -s.score)
         beam = _dedupe(candidates)[:_BEAM]
-    return [list(column) for column in beam[0].assigned]
+    return beam[0].score, [list(column) for column in beam[0].assigned]
 
 
 def _dedupe(states: list[_State]) -> list[_State]:
@@ -413,7 +511,69 @@ def _bracket_depth(text: str, depth: int = 0) -> tuple[int, bool]:
     return depth, stray
 
 
-def _extend(state: _State, reading, chosen, capacity, index: int = 0) -> _State:
+_SENTENCE_END = re.compile(r"(た|だ|る|い|す|ず|う)$")
+_MAYBE_ENDED = 0.5
+
+
+def _ending(text: str) -> bool | None:
+    """True when a line surely ends its item (。, a closing bracket), None when it ends
+    like a Japanese sentence (…した, …いる, …ない) and may, False otherwise."""
+    if text.endswith(("。", "）", ")")):
+        return True
+    return None if _SENTENCE_END.search(text) else False
+
+
+_TOLERANCE = 0.2  # of a line pitch: words this close in height are printed on one line
+_DRIFT = 0.03  # of a line pitch per line: how far a box's pitch may be misjudged
+# paragraph gaps tried (before an item; before a sub-heading, on top of it), in pitches
+_GAPS = tuple(
+    (item, heading) for item in (0.0, 0.125, 0.25, 0.375, 0.5) for heading in (0.0, 0.25, 0.5)
+)
+_HEIGHT_WEIGHT = 4.0
+
+
+def _heights(state: _State, reading, chosen, layout) -> tuple[tuple, tuple, float]:
+    """Where the line's segments stand, and how far that is from any consistent height.
+
+    Side-by-side boxes are merged line by line by height. Each box's lines follow one
+    another at its own even pitch (a line, or a line and a paragraph gap before a new
+    item), and boxes of one width have a pitch in proportion to their font size, that
+    is inversely to how many characters fill a line. So the segments printed on one line
+    must be at one height in their boxes, and that height must lie below the line above.
+    Heights are intervals, in pitches of the widest-lettered box; the misfit is how
+    far apart, in pitches, the intervals that should meet stand.
+    """
+    capacity, (para_gap, heading_gap) = layout
+    widest = max(capacity)
+    proposals = []
+    for segment, column in zip(reading, chosen, strict=True):
+        pitch = widest / capacity[column]
+        previous = state.heights[column]
+        if previous is None:  # a box's first line is at its top
+            proposals.append((0.0, _TOLERANCE))
+            continue
+        gap = (para_gap if segment.marker else 0.0) + (heading_gap if segment.heading_kind else 0)
+        step = pitch * (1.0 + gap)
+        proposals.append((previous[0] + step * (1 - _DRIFT), previous[1] + step * (1 + _DRIFT)))
+    low = max(lo for lo, _ in proposals)
+    high = min(hi for _, hi in proposals)
+    misfit = max(0.0, low - high - _TOLERANCE)
+    if low > high:
+        low = high = (low + high) / 2
+    above = state.height[0]
+    if state.heights != (None,) * len(state.heights):
+        # lines follow each other downwards, further apart than words printed on one line
+        misfit += max(0.0, above + _TOLERANCE - high)
+        low = max(low, min(above + _TOLERANCE, high))
+    heights = list(state.heights)
+    for column in chosen:
+        heights[column] = (low, high)
+    return (low, high), tuple(heights), misfit
+
+
+def _extend(
+    state: _State, reading, chosen, capacity, index: int = 0, para_gap=(0.25, 0.25)
+) -> _State:
     """Score placing a line's segments in the chosen columns.
 
     A segment without a marker continues a column whose previous line was full (wrapped
@@ -424,18 +584,25 @@ def _extend(state: _State, reading, chosen, capacity, index: int = 0) -> _State:
     score = state.score
     last = list(state.last)
     assigned = list(state.assigned)
+    height, heights, misfit = _heights(state, reading, chosen, (capacity, para_gap))
+    score -= _HEIGHT_WEIGHT * misfit
     for segment, column in zip(reading, chosen, strict=True):
-        width = _width(segment.text)
+        width = segment.width
         # (width, ended, open brackets, line index, gaps so far) of the column's last line
         previous = last[column]
         full = previous is not None and previous[0] >= capacity[column] - 2.5 and not previous[1]
+        # a full line that ends like a sentence (…した, …いる, …ない) may end its item too
+        maybe_ended = full and previous[1] is None
         open_before = previous[2] if previous is not None else 0
         if segment.marker:
-            score += 1.0 if not full else -2.0
+            score += 1.0 if not full else (_MAYBE_ENDED if maybe_ended else -2.0)
             score -= 1.5 if open_before else 0.0
             depth, _ = _bracket_depth(segment.text)
         else:
-            score += 2.0 if full else (-3.0 if previous is not None else -4.0)
+            if full:
+                score += _MAYBE_ENDED if maybe_ended else 2.0
+            else:
+                score += -3.0 if previous is not None else -4.0
             depth, stray = _bracket_depth(segment.text, open_before)
             if depth < open_before:
                 score += 1.5
@@ -454,9 +621,14 @@ def _extend(state: _State, reading, chosen, capacity, index: int = 0) -> _State:
             if len(previous[4]) >= 2:
                 usual = sorted(previous[4])[len(previous[4]) // 2]
                 score -= _PITCH_WEIGHT * max(0, abs(gap - usual) - 1)
-        last[column] = (width, segment.text.endswith(("。", "）", ")")), depth, index, gaps)
+        kinds = previous[5] if previous is not None else frozenset()
+        if segment.heading_kind and segment.heading_kind not in kinds:
+            if any(c is not None and segment.heading_kind in c[5] for c in last):
+                score -= 4.0  # 支援2回目 under 支援1回目, not in another column
+            kinds = kinds | {segment.heading_kind}
+        last[column] = (width, _ending(segment.text), depth, index, gaps, kinds)
         assigned[column] = (*assigned[column], segment.text)
-    return _State(score, tuple(last), tuple(assigned))
+    return _State(score, tuple(last), tuple(assigned), height, heights)
 
 
 # --------------------------------------------------------------------------- to records
