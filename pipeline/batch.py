@@ -160,7 +160,7 @@ def process_document(
         if path.suffix.lower() == ".pdf":
             document = extract_pdf(path, doc_id, source, sha, settings.extract)
         else:
-            document = extract_text_file(path, doc_id, source, sha)
+            document = extract_text_file(path, doc_id, source, sha, settings.extract)
     with _timed(timings, "segment"):
         blocks = segment(document, settings.blocks)
         items = [item for block in blocks for item in itemize(block, settings.blocks)]

@@ -123,13 +123,20 @@ def load_settings(path: Path | None = None) -> Settings:
     # Files named in pipeline.yaml are relative to it, so a copied config folder works.
     blocks_path = (path.parent / data.get("blocks", "blocks.yaml")).resolve()
     themes_path = (path.parent / data.get("themes", "themes.yaml")).resolve()
+    extract = dict(data.get("extract") or {})
+    symbols_path = None
+    if extract.get("symbol_fonts"):
+        from .extract.symbols import load_symbol_fonts
+
+        symbols_path = (path.parent / str(extract["symbol_fonts"])).resolve()
+        extract["symbol_fonts"] = load_symbol_fonts(symbols_path)
     digest = hashlib.sha256()
-    for part in (path, blocks_path, themes_path):
-        digest.update(part.read_bytes() if part.exists() else b"")
+    for part in (path, blocks_path, themes_path, symbols_path):
+        digest.update(part.read_bytes() if part and part.exists() else b"")
     return Settings(
         blocks=load_blocks(blocks_path),
         themes=load_themes(themes_path),
-        extract=dict(data.get("extract") or {}),
+        extract=extract,
         analyze=dict(data.get("analyze") or {}),
         digest=digest.hexdigest()[:16],
         classifier=load_classifier_options(themes_path),

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         if path.suffix.lower() == ".pdf":
             document = extract_pdf(path, "inspect", path.name, "", settings.extract)
         else:
-            document = extract_text_file(path, "inspect", path.name, "")
+            document = extract_text_file(path, "inspect", path.name, "", settings.extract)
     except DocumentError as exc:
         print(f"error: {path.name}: {exc}", file=sys.stderr)
         return 2

@@ -57,6 +57,7 @@ def build(dest: Path) -> dict[str, Expected]:
     )
     put("password.pdf", _encrypted_pdf(), Expected("error", "password"))
     put("scanned.pdf", _scanned_pdf(), Expected("no_text", "OCR"))
+    put("no_unicode.pdf", _no_unicode_pdf(), Expected("no_text", "no Unicode mapping"))
     put("too_many_pages.pdf", _many_pages_pdf(TOO_MANY_PAGES), Expected("error", "max_pages"))
     put("unknown_layout.pdf", _unknown_layout_pdf(), Expected("unrecognized", "blocks.yaml"))
     put("shift_jis.txt", _shift_jis_txt(), Expected("ok"))
@@ -72,13 +73,17 @@ def build(dest: Path) -> dict[str, Expected]:
 
 def write_config(dest: Path) -> Path:
     """A pipeline.yaml whose page limit the too-many-pages case exceeds; everything else,
-    and the block and theme files (with the theme model's training data), as configs/."""
+    and the files it names (blocks, themes with the model's training data, symbol fonts),
+    as configs/."""
     dest.mkdir(parents=True, exist_ok=True)
     config = dest / "pipeline.yaml"
     data = yaml.safe_load((ROOT / "configs" / "pipeline.yaml").read_text(encoding="utf-8"))
     for key in ("blocks", "themes"):
         data[key] = str(ROOT / "configs" / data.get(key, f"{key}.yaml"))
-    data.setdefault("extract", {})["max_pages"] = PAGE_LIMIT
+    extract = data.setdefault("extract", {})
+    extract["max_pages"] = PAGE_LIMIT
+    if extract.get("symbol_fonts"):
+        extract["symbol_fonts"] = str(ROOT / "configs" / extract["symbol_fonts"])
     data.setdefault("batch", {})["time_limit_s"] = 20
     config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return config
@@ -176,14 +181,53 @@ def _slow_pdf(operators: int = 6_000_000) -> bytes:
     files that make a parser hang, without any test hook in the pipeline itself.
     """
     content = zlib.compress(b"q Q " * operators, 9)
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 960 540] /Contents 4 0 R /Resources << >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content)
-        + content
-        + b"\nendstream",
-    ]
+    return _raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 960 540] /Contents 4 0 R "
+            b"/Resources << >> >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content)
+            + content
+            + b"\nendstream",
+        ]
+    )
+
+
+def _no_unicode_pdf() -> bytes:
+    """A page of Japanese-looking text in a font with no Unicode mapping.
+
+    A CID font with Identity-H encoding, the identity character collection and no
+    ToUnicode map: what some PDF tools write, and what pdfminer can only read as
+    "(cid:1024)" codes. The font is not embedded; the glyphs do not matter here.
+    """
+    rows = []
+    for row in range(12):
+        cids = "".join("%04X" % (0x0400 + row * 20 + k) for k in range(20))
+        rows.append(b"BT /F1 18 Tf 60 %d Td <%s> Tj ET" % (480 - 30 * row, cids.encode()))
+    content = b"\n".join(rows)
+    font = b"/BaseFont /AAAAAA+MS-Gothic"
+    return _raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 960 540] /Contents 5 0 R "
+            b"/Resources << /Font << /F1 4 0 R >> >> >>",
+            b"<< /Type /Font /Subtype /Type0 " + font + b" /Encoding /Identity-H "
+            b"/DescendantFonts [6 0 R] >>",
+            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+            b"<< /Type /Font /Subtype /CIDFontType2 " + font + b" /CIDSystemInfo << "
+            b"/Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 7 0 R "
+            b"/DW 1000 >>",
+            b"<< /Type /FontDescriptor /FontName /AAAAAA+MS-Gothic /Flags 4 "
+            b"/FontBBox [0 -120 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 "
+            b"/CapHeight 700 /StemV 80 >>",
+        ]
+    )
+
+
+def _raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF of these objects (numbered from 1; the first is the catalog), with its xref."""
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []

@@ -21,7 +21,7 @@ GOLD = json.loads((SAMPLE_TXT / "gold.json").read_text(encoding="utf-8"))
 @pytest.fixture(scope="module")
 def read(settings):
     def get(name):
-        document = extract_text_file(SAMPLE_TXT / name, "t", name, "")
+        document = extract_text_file(SAMPLE_TXT / name, "t", name, "", settings.extract)
         blocks = segment(document, settings.blocks)
         return blocks, [i for b in blocks for i in itemize(b, settings.blocks)]
 

@@ -27,23 +27,33 @@ _TABLE_SETTINGS = {
     "join_tolerance": 3,
     "intersection_tolerance": 3,
 }
+_UNMAPPED = re.compile(r"^\(cid:\d+\)$")  # how pdfminer reads a glyph it has no Unicode for
+_UNMAPPED_SHARE = 0.5  # above this share of a file's characters, its text is unreadable
 _PAGE_NUMBER = re.compile(r"^[-‐–\s]*\d{1,4}(\s*/\s*\d{1,4})?[-‐–\s]*$|^(p|P)\.?\s*\d{1,4}$")
 
 
 def extract_pdf(path: Path, doc_id: str, source: str, sha256: str, options: dict) -> Document:
     """Read every page of a PDF into regions of lines; raise a DocumentError if we can't."""
     document = Document(doc_id=doc_id, source=source, sha256=sha256)
+    unmapped: dict[int, int] = {}  # page → characters without a Unicode mapping
+    read = 0
     try:
         with pdfplumber.open(path) as pdf:
             _check_page_count(len(pdf.pages), options)
             for number, page in enumerate(pdf.pages, start=1):
-                document.pages.append(_read_page(page, number, options))
+                chars = [c for c in page.chars if c["text"] and c["text"] != "\x00"]
+                kept = [c for c in chars if not _UNMAPPED.match(c["text"])]
+                if len(kept) < len(chars):
+                    unmapped[number] = len(chars) - len(kept)
+                read += len(chars)
+                document.pages.append(_read_page(page, number, options, kept))
     except PdfminerException as exc:
         raise UnreadableFileError(_explain(exc)) from None
     except (PDFSyntaxError, PDFEncryptionError) as exc:
         raise UnreadableFileError(_explain(exc)) from None
     if not document.pages:
         raise UnreadableFileError("the PDF has no pages")
+    _check_unmapped(document, unmapped, read)
     if not any(region.lines for page in document.pages for region in page.regions):
         raise NoTextError(
             "no text layer: the PDF looks scanned; run OCR first (e.g. `ocrmypdf in.pdf out.pdf`)"
@@ -77,8 +87,29 @@ def _check_page_count(pages: int, options: dict) -> None:
         )
 
 
-def _read_page(page, number: int, options: dict) -> Page:
-    chars = [c for c in page.chars if c["text"] and c["text"] != "\x00"]
+def _check_unmapped(document: Document, unmapped: dict[int, int], read: int) -> None:
+    """Characters whose font has no Unicode mapping read "(cid:1234)": they are dropped.
+    When they are most of the text, nothing can be read from the file."""
+    total = sum(unmapped.values())
+    if not total:
+        return
+    if total > read * _UNMAPPED_SHARE:
+        raise NoTextError(
+            f"{total} of {read} characters have no Unicode mapping in the PDF's fonts (they "
+            "read as (cid:…) codes), so its text cannot be read: export it again from "
+            "PowerPoint with fonts embedded, or run OCR (`ocrmypdf --force-ocr in.pdf out.pdf`)"
+        )
+    pages = ", ".join(f"{n} ({count})" for n, count in unmapped.items())
+    document.warnings.append(
+        f"{total} characters without a Unicode mapping ((cid:…) codes) were left out, on "
+        f"page(s) {pages}: check those pages' text against the slides"
+    )
+
+
+def _read_page(page, number: int, options: dict, chars: list[dict]) -> Page:
+    symbols = options.get("symbol_fonts")
+    if symbols is not None:  # a Wingdings bullet reads "\uf0d8" or "Ø"; it shows ➢
+        chars = [_shown(c, symbols) for c in chars]
     cells = _cells(page)
     placed: dict[int, list[dict]] = {i: [] for i in range(len(cells))}
     free: list[dict] = []
@@ -96,6 +127,11 @@ def _read_page(page, number: int, options: dict) -> Page:
     _mark_title(regions, page.width, page.height)
     regions.sort(key=lambda r: (round(r.bbox.top, 1), r.bbox.x0))
     return Page(number=number, width=float(page.width), height=float(page.height), regions=regions)
+
+
+def _shown(char: dict, symbols) -> dict:
+    text = symbols.char(char["text"], char.get("fontname", ""))
+    return char if text == char["text"] else {**char, "text": text}
 
 
 def _cells(page) -> list[Region]:

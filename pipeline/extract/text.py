@@ -34,8 +34,13 @@ def decode(data: bytes) -> str:
     )
 
 
-def extract_text_file(path: Path, doc_id: str, source: str, sha256: str) -> Document:
+def extract_text_file(
+    path: Path, doc_id: str, source: str, sha256: str, options: dict | None = None
+) -> Document:
     text = decode(path.read_bytes())
+    symbols = (options or {}).get("symbol_fonts")
+    if symbols is not None:  # bullets of symbol fonts, pasted as "\uf0d8" or "Ø"
+        text = "\n".join(symbols.line(line) for line in text.split("\n"))
     if not text.strip():
         raise NoTextError("the text file is empty")
     document = Document(doc_id=doc_id, source=source, sha256=sha256)
