@@ -34,6 +34,9 @@ from pathlib import Path
 import matplotlib
 import pdfplumber
 import yaml
+from fontTools import subset as ft_subset
+from fontTools.ttLib import TTFont as FontFile
+from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
 from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -57,6 +60,22 @@ THEME_IDS = (
 LEVEL1_BULLETS = ("•", "・", "○", "◆")
 LEVEL2_BULLET = "➢"
 SUMMARY_BULLET = "⚫"
+# bullet_font: bullets drawn as PowerPoint exports draw them, in Wingdings.  The code of each
+# shape in the Wingdings font; pdfplumber reports it as chr(0xF000 + code) when the font's
+# ToUnicode maps the symbol cmap (wingdings_pua), as chr(code) when it has none (wingdings_latin).
+WINGDINGS_CODES = {
+    "●": 0x6C,
+    "■": 0x6E,
+    "□": 0x6F,
+    "◆": 0x75,
+    "❖": 0x76,
+    "•": 0x9F,
+    "▪": 0xA7,
+    "○": 0xA1,
+    "➢": 0xD8,
+    "➔": 0xE8,
+}
+BULLET_FONTS = ("wingdings_pua", "wingdings_latin")
 PAGE_KINDS = ("wide", "a4")
 LABEL_WIDTHS = ("narrow", "medium")
 
@@ -196,26 +215,104 @@ def label_metrics(style: PageStyle, label_width: str) -> LabelMetrics:
 # Fonts
 
 
+def bullet_char(glyph: str, bullet_font: str | None) -> str:
+    """The character a bullet glyph is drawn as: itself, or its Wingdings code point."""
+    if bullet_font is None:
+        return glyph
+    if glyph not in WINGDINGS_CODES:
+        raise GenerateError(f"bullet {glyph!r} has no Wingdings code (bullet_font {bullet_font})")
+    code = WINGDINGS_CODES[glyph]
+    return chr(0xF000 + code) if bullet_font == "wingdings_pua" else chr(code)
+
+
+def build_wingdings(dejavu: Path) -> bytes:
+    """A stand-in "Wingdings-Regular" TrueType font: DejaVu Sans's bullet shapes at their
+    Wingdings codes, each mapped from both the PUA (U+F0xx) and the Latin-1 (U+00xx) code
+    point.  Deterministic bytes: no timestamps are recalculated.
+    """
+    font = FontFile(str(dejavu), recalcTimestamp=False)
+    cmap = font.getBestCmap()
+    glyph_of = {code: cmap[ord(shape)] for shape, code in WINGDINGS_CODES.items()}
+    options = ft_subset.Options()
+    options.layout_features = []
+    options.drop_tables += ["GDEF", "GPOS", "GSUB", "MATH", "FFTM"]
+    options.name_IDs = [0, 5, 13, 14]  # copyright, version, license (kept, as it asks)
+    options.notdef_outline = True
+    options.hinting = False
+    subsetter = ft_subset.Subsetter(options)
+    subsetter.populate(glyphs=sorted(set(glyph_of.values())))
+    subsetter.subset(font)
+    table = CmapSubtable.newSubtable(4)
+    table.platformID, table.platEncID, table.language = 3, 1, 0
+    table.cmap = {}
+    for code, glyph in sorted(glyph_of.items()):
+        table.cmap[0xF000 + code] = glyph
+        table.cmap[code] = glyph
+    font["cmap"].tables = [table]
+    names = font["name"]
+    for name_id, value in (
+        (1, "Wingdings"),
+        (2, "Regular"),
+        (3, "Wingdings Regular (corpora/generate.py, from DejaVu Sans)"),
+        (4, "Wingdings Regular"),
+        (6, "Wingdings-Regular"),
+    ):
+        names.setName(value, name_id, 3, 1, 0x409)
+        names.setName(value, name_id, 1, 0, 0)
+    font.recalcTimestamp = False
+    buf = io.BytesIO()
+    font.save(buf)
+    return buf.getvalue()
+
+
+def font_cache_dir() -> Path:
+    """.cache/corpus_fonts in the repository (git-ignored), else one in the temp folder."""
+    for folder in (ROOT / ".cache" / "corpus_fonts", Path(tempfile.gettempdir()) / "corpus_fonts"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(folder, os.W_OK):
+            return folder
+    raise GenerateError("no writable folder for the generated Wingdings font")
+
+
 class Fonts:
     """IPAexGothic for text, DejaVu Sans for the glyphs IPAex lacks (⚫, ➢).
 
     reportlab silently draws nothing for a glyph missing from the font, so every character
-    is routed to a font that has it, and a character no font has is an error.
+    is routed to a font that has it, and a character no font has is an error.  The bullets
+    of a document with a bullet_font are the exception: they are drawn explicitly in the
+    stand-in Wingdings font (symbol_font), at their Wingdings code point.
     """
 
     PRIMARY = "IPAexGothic"
     FALLBACK = "DejaVuSans"
+    SYMBOL = "Wingdings"  # built on demand for documents with a bullet_font
 
     def __init__(self) -> None:
         ipa = importlib.resources.files("matplotlib_fontja") / "fonts" / "ipaexg.ttf"
-        dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+        self._dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
         self._cmaps: dict[str, dict] = {}
-        for name, path in ((self.PRIMARY, ipa), (self.FALLBACK, dejavu)):
+        for name, path in ((self.PRIMARY, ipa), (self.FALLBACK, self._dejavu)):
             if name not in pdfmetrics.getRegisteredFontNames():
                 pdfmetrics.registerFont(TTFont(name, str(path)))
             self._cmaps[name] = pdfmetrics.getFont(name).face.charToGlyph
         self._font: dict[str, str] = {}
         self._em: dict[str, float] = {}
+
+    def symbol_font(self) -> str:
+        """Build (into the font cache), register and return the stand-in Wingdings font.
+
+        Only bullet glyphs are drawn with it, chosen explicitly: font_for never picks it.
+        """
+        if self.SYMBOL not in pdfmetrics.getRegisteredFontNames():
+            data = build_wingdings(self._dejavu)
+            path = font_cache_dir() / "Wingdings-Regular.ttf"
+            if not path.is_file() or path.read_bytes() != data:
+                write_atomic(path, data)
+            pdfmetrics.registerFont(TTFont(self.SYMBOL, str(path)))
+        return self.SYMBOL
 
     def has_glyph(self, font: str, ch: str) -> bool:
         return ord(ch) in self._cmaps[font]
@@ -248,11 +345,15 @@ class Fonts:
             self._em[ch] = em
         return em * size
 
-    def width(self, text: str, size: float) -> float:
+    def width(self, text: str, size: float, font: str | None = None) -> float:
+        if font is not None:
+            return pdfmetrics.stringWidth(text, font, size)
         return sum(self.char_width(ch, size) for ch in text)
 
-    def runs(self, text: str) -> list[tuple[str, str]]:
-        """Split text into (font, substring) runs of one font each."""
+    def runs(self, text: str, font: str | None = None) -> list[tuple[str, str]]:
+        """Split text into (font, substring) runs of one font each (or one run in font)."""
+        if font is not None:
+            return [(font, text)]
         out: list[tuple[str, str]] = []
         for ch in text:
             font = self.font_for(ch)
@@ -429,26 +530,29 @@ BOLD = {"sub", "label", "head"}
 class Painter:
     """A reportlab canvas with top-left coordinates that checks and records what it draws."""
 
-    def __init__(self, canvas: Canvas, style: PageStyle, fonts: Fonts, what: str) -> None:
+    def __init__(
+        self, canvas: Canvas, style: PageStyle, fonts: Fonts, what: str, bullet_font=None
+    ) -> None:
         self.c = canvas
         self.style = style
         self.fonts = fonts
         self.what = what
+        self.bullet_font = bullet_font  # None, or one of BULLET_FONTS
         self.drawn: Counter[str] = Counter()
 
-    def text(self, x, y, text, size, color=INK, bold=False) -> float:
-        """Draw one line with its baseline at y; one drawString per font run."""
-        width = self.fonts.width(text, size)
+    def text(self, x, y, text, size, color=INK, bold=False, font=None) -> float:
+        """Draw one line with its baseline at y; one drawString per font run (or all in font)."""
+        width = self.fonts.width(text, size, font)
         if x < -0.01 or x + width > self.style.width + 0.01 or not 0 < y < self.style.height:
             raise GenerateError(f"{self.what}: text runs off the page: {text[:20]}…")
         self.c.setFillColorRGB(*color)
         self.c.setStrokeColorRGB(*color)
         self.c.setLineWidth(size * 0.035)
-        for font, run in self.fonts.runs(text):
-            self.c.setFont(font, size)
+        for run_font, run in self.fonts.runs(text, font):
+            self.c.setFont(run_font, size)
             # render mode 2 (fill + stroke): a faux bold, as IPAexGothic has no bold face
             self.c.drawString(x, self.style.height - y, run, mode=2 if bold else 0)
-            x += self.fonts.width(run, size)
+            x += self.fonts.width(run, size, font)
         self.drawn.update(text)
         return width
 
@@ -457,12 +561,16 @@ class Painter:
         x0, top, x1, bottom = clip
         for p in placed:
             x, y = p.x + dx, p.y + dy
-            right = x + self.fonts.width(p.text, p.size)
+            text, font = p.text, None
+            if p.style == "glyph" and self.bullet_font and p.text != SUMMARY_BULLET:
+                # item bullets (not the ⚫ lines) at their Wingdings code, in the Wingdings font
+                text, font = bullet_char(p.text, self.bullet_font), self.fonts.symbol_font()
+            right = x + self.fonts.width(text, p.size, font)
             if x < x0 - 0.01 or right > x1 + 0.01 or y - ASCENT * p.size < top - 0.01:
                 raise GenerateError(f"{self.what}: text overflows its cell: {p.text[:20]}…")
             if y + (LINE_HEIGHT - ASCENT) * p.size > bottom + 0.01:
                 raise GenerateError(f"{self.what}: text overflows its cell: {p.text[:20]}…")
-            self.text(x, y, p.text, p.size, COLORS[p.style], p.style in BOLD)
+            self.text(x, y, text, p.size, COLORS[p.style], p.style in BOLD, font)
 
     def rect(self, x, y, w, h, fill=None, stroke=None, width=0.75) -> None:
         if fill:
@@ -743,15 +851,19 @@ def split_kadai(ctx: SlideContext, fonts: Fonts, what: str, avail: float, mid_bu
 class Pages:
     """The canvas of one document: hands out a Painter per page, records what each drew."""
 
-    def __init__(self, canvas: Canvas, style: PageStyle, fonts: Fonts, what: str) -> None:
+    def __init__(
+        self, canvas: Canvas, style: PageStyle, fonts: Fonts, what: str, bullet_font=None
+    ) -> None:
         self.c = canvas
         self.style = style
         self.fonts = fonts
         self.what = what
+        self.bullet_font = bullet_font
         self.drawn: list[Counter] = []
 
     def start(self) -> Painter:
-        return Painter(self.c, self.style, self.fonts, f"{self.what} p{len(self.drawn) + 1}")
+        what = f"{self.what} p{len(self.drawn) + 1}"
+        return Painter(self.c, self.style, self.fonts, what, self.bullet_font)
 
     def finish(self, p: Painter) -> None:
         self.drawn.append(p.drawn)
@@ -890,7 +1002,7 @@ def render_document(doc: dict, sources: dict, fonts: Fonts) -> Rendered:
     c.setTitle(f"市町村伴走支援 報告書（{doc['file']}）")
     c.setAuthor("fictional sample data")
     c.setCreator("corpora/generate.py")
-    pages = Pages(c, style, fonts, doc["file"])
+    pages = Pages(c, style, fonts, doc["file"], doc.get("bullet_font"))
     multi = len(doc["sources"]) > 1
     for n, sid in enumerate(doc["sources"], 1):
         section = f"{fullwidth_number(n)}．" if multi else ""
@@ -1163,9 +1275,17 @@ def validate_manifest(data, path: Path) -> dict:
     files = set()
     for n, doc in enumerate(check_list(data["documents"], f"{name}: documents")):
         where = f"{name}: documents[{n}]"
-        check_mapping(doc, DOC_KEYS, ("boxes",), where)
+        check_mapping(doc, DOC_KEYS, ("boxes", "bullet_font"), where)
         if doc.get("boxes", "ruled") not in BOX_STYLES:
             fail(f"{where}.boxes", f"must be one of {', '.join(BOX_STYLES)}, got {doc['boxes']!r}")
+        if "bullet_font" in doc:
+            if doc["bullet_font"] not in BULLET_FONTS:
+                allowed = ", ".join(BULLET_FONTS)
+                fail(
+                    f"{where}.bullet_font", f"must be one of {allowed}, got {doc['bullet_font']!r}"
+                )
+            if doc["bullet"] not in WINGDINGS_CODES:
+                fail(f"{where}.bullet", f"{doc['bullet']!r} has no Wingdings code (bullet_font)")
         if not re.fullmatch(r"[A-Za-z0-9_.-]+\.pdf", str(doc["file"])) or doc["file"] in files:
             fail(f"{where}.file", f"expected a unique *.pdf file name, got {doc['file']!r}")
         files.add(doc["file"])
@@ -1244,6 +1364,8 @@ def plan_txt(manifest: dict, docs: list[dict]) -> list[dict]:
                 "sources": [entry["source"]],
             }
         )
+        if like and "bullet_font" in like:  # what a naive extract_text() of such slides gives
+            out[-1]["bullet_font"] = like["bullet_font"]
     return out
 
 

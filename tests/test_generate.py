@@ -7,6 +7,7 @@ a temporary copy of sakuragaura.yaml with a small manifest covering every varian
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import re
 import shutil
@@ -17,6 +18,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 import yaml
+from fontTools.ttLib import TTFont as FontFile
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "corpora" / "sources"
@@ -30,10 +32,10 @@ FALLBACK_MANIFEST = """\
 batch: sample
 documents:
   - {file: narrow.pdf, variant: wide_single, page: wide, bullet: "•", label_width: narrow, continued: false, sources: [sakuragaura]}
-  - {file: medium.pdf, variant: wide_single, page: wide, bullet: "○", label_width: medium, continued: false, sources: [sakuragaura]}
+  - {file: medium.pdf, variant: wide_single, page: wide, bullet: "○", label_width: medium, continued: false, bullet_font: wingdings_pua, sources: [sakuragaura]}
   - {file: multi.pdf, variant: wide_multi, page: wide, bullet: "◆", label_width: narrow, continued: false, sources: [sakuragaura, sakuragaura]}
   - {file: cont_a.pdf, variant: continued, page: wide, bullet: "•", label_width: narrow, continued: true, sources: [sakuragaura]}
-  - {file: cont_b.pdf, variant: continued, page: wide, bullet: "○", label_width: narrow, continued: true, sources: [sakuragaura]}
+  - {file: cont_b.pdf, variant: continued, page: wide, bullet: "◆", label_width: narrow, continued: true, bullet_font: wingdings_latin, sources: [sakuragaura]}
   - {file: portrait.pdf, variant: a4_portrait, page: a4, bullet: "・", label_width: narrow, continued: false, sources: [sakuragaura]}
 txt:
   - {file: sakuragaura.txt, source: sakuragaura}
@@ -78,7 +80,19 @@ def corpus(source_dir, tmp_path_factory):
 
 def _char(c: dict) -> dict:
     color = tuple(round(v, 2) for v in c["non_stroking_color"] or ())
-    return {"text": c["text"], "x0": c["x0"], "x1": c["x1"], "top": c["top"], "color": color}
+    return {
+        "text": c["text"],
+        "x0": c["x0"],
+        "x1": c["x1"],
+        "top": c["top"],
+        "color": color,
+        "fontname": c["fontname"],
+    }
+
+
+def drawn_bullet(doc: dict, glyph: str | None = None) -> str:
+    """The character pdfplumber reports for a bullet glyph of doc (its level-1 one by default)."""
+    return gen.bullet_char(glyph or doc["bullet"], doc.get("bullet_font"))
 
 
 def docs_where(corpus, **conditions) -> list[dict]:
@@ -170,12 +184,13 @@ def test_bullet_glyphs_round_trip_and_no_nul(corpus):
     for doc in corpus["manifest"]["documents"]:
         chars = Counter(c["text"] for p in corpus["pages"][doc["file"]] for c in p["chars"])
         assert "\x00" not in chars and "" not in chars, doc["file"]
-        assert chars[doc["bullet"]] > 0, f"{doc['file']}: level-1 bullet {doc['bullet']} missing"
+        bullet = drawn_bullet(doc)
+        assert chars[bullet] > 0, f"{doc['file']}: level-1 bullet {bullet!r} missing"
         assert chars["⚫"] > 0, doc["file"]
         seen.update(chars)
     assert seen["➢"] > 0
-    for glyph in {d["bullet"] for d in corpus["manifest"]["documents"]}:
-        assert seen[glyph] > 0
+    for bullet in {drawn_bullet(d) for d in corpus["manifest"]["documents"]}:
+        assert seen[bullet] > 0
 
 
 def test_each_glyph_is_drawn_with_a_font_that_has_it():
@@ -233,6 +248,85 @@ def test_spaces_inside_items_survive_mid_line(corpus):
         assert found["latin", "kept"] > 0
 
 
+# --- bullet_font: bullets drawn in Wingdings, as PowerPoint exports draw them -----------------
+
+BULLET_BLOCKS = {"基本情報", "まとめ"}  # blocks whose items are drawn without an item bullet
+
+
+def test_wingdings_bullets_come_out_as_pua_or_latin1(corpus):
+    docs = [d for d in corpus["manifest"]["documents"] if "bullet_font" in d]
+    assert {d["bullet_font"] for d in docs} == set(gen.BULLET_FONTS)
+    for doc in docs:
+        chars = [c for p in corpus["pages"][doc["file"]] for c in p["chars"]]
+        level1, level2 = drawn_bullet(doc), drawn_bullet(doc, gen.LEVEL2_BULLET)
+        if doc["bullet_font"] == "wingdings_pua":
+            assert level1 == chr(0xF000 + gen.WINGDINGS_CODES[doc["bullet"]])
+            assert level2 == "\uf0d8"
+        else:
+            assert level1 == chr(gen.WINGDINGS_CODES[doc["bullet"]])
+            assert level2 == "Ø"
+        wingdings = Counter(c["text"] for c in chars if "Wingdings" in c["fontname"])
+        # one glyph per drawn bullet, all in Wingdings; text and the ⚫ lines never are
+        items = [
+            i
+            for m in municipalities_of(corpus, doc["file"])
+            for b in m["blocks"]
+            if b["block"] not in BULLET_BLOCKS
+            for i in b["items"]
+        ]
+        expected = Counter({level1: sum(i["level"] == 1 for i in items)})
+        expected[level2] += sum(i["level"] == 2 for i in items)
+        assert wingdings == +expected, doc["file"]
+        assert all(
+            c["fontname"].endswith("+Wingdings-Regular") for c in chars if c["text"] in expected
+        )
+        others = Counter(c["text"] for c in chars if "Wingdings" not in c["fontname"])
+        assert others["⚫"] > 0 and not others[doc["bullet"]] and not others["➢"], doc["file"]
+
+
+def test_other_documents_have_no_wingdings(corpus):
+    for doc in corpus["manifest"]["documents"]:
+        if "bullet_font" in doc:
+            continue
+        chars = [c for p in corpus["pages"][doc["file"]] for c in p["chars"]]
+        assert not [c for c in chars if "Wingdings" in c["fontname"]], doc["file"]
+        assert not [c for c in chars if "\ue000" <= c["text"] <= "\uf8ff"], doc["file"]
+
+
+def test_txt_renderings_inherit_the_bullet_font(corpus):
+    manifest = corpus["manifest"]
+    for doc in gen.plan_txt(manifest, gen.plan_documents(manifest)):
+        text = (corpus["txt"] / doc["file"]).read_text(encoding="utf-8")
+        bullet = drawn_bullet(doc)
+        assert bullet in text and drawn_bullet(doc, gen.LEVEL2_BULLET) in text, doc["file"]
+        if "bullet_font" in doc:
+            assert doc["bullet"] not in text and "➢" not in text, doc["file"]
+        else:
+            assert not any("\ue000" <= ch <= "\uf8ff" for ch in text), doc["file"]
+
+
+def test_wingdings_font_is_built_deterministically():
+    fonts = gen.Fonts()
+    data = gen.build_wingdings(fonts._dejavu)
+    assert gen.build_wingdings(fonts._dejavu) == data
+    fonts.symbol_font()
+    assert (gen.font_cache_dir() / "Wingdings-Regular.ttf").read_bytes() == data
+    font = FontFile(io.BytesIO(data))
+    assert font["name"].getDebugName(1) == "Wingdings"
+    assert font["name"].getDebugName(6) == "Wingdings-Regular"
+    cmap = font.getBestCmap()
+    dejavu = FontFile(str(fonts._dejavu))
+    shapes = dejavu.getBestCmap()
+    assert set(cmap) == {c for code in gen.WINGDINGS_CODES.values() for c in (code, 0xF000 + code)}
+    for shape, code in gen.WINGDINGS_CODES.items():
+        assert cmap[code] == cmap[0xF000 + code]
+        # the glyph drawn is DejaVu Sans's glyph of the real shape
+        ours = font["glyf"][cmap[code]]
+        theirs = dejavu["glyf"][shapes[ord(shape)]]
+        assert ours.getCoordinates(font["glyf"])[0] == theirs.getCoordinates(dejavu["glyf"])[0]
+    assert gen.Fonts.SYMBOL not in {gen.Fonts().font_for(ch) for ch in "Øu¡l§"}
+
+
 # --- the hard layout cases ------------------------------------------------------------------
 
 
@@ -282,7 +376,7 @@ def test_long_bullets_wrap_with_continuation_under_the_text(corpus):
             starts = [min(c["x0"] for c in chars if round(c["top"], 1) == t) for t in tops]
             # continuation lines start where the first line's text starts, not under the glyph
             assert max(starts) - min(starts) < 0.5, text
-            glyphs = [c for c in page["chars"] if c["text"] == doc["bullet"]]
+            glyphs = [c for c in page["chars"] if c["text"] == drawn_bullet(doc)]
             glyph = [
                 c for c in glyphs if abs(c["top"] - chars[0]["top"]) < 3 and c["x1"] <= starts[0]
             ]
@@ -439,6 +533,18 @@ def _error(tmp_path, manifest, edit=None) -> str:
     message = str(info.value)
     assert "\n" not in message
     return message
+
+
+def test_bullet_font_is_validated(tmp_path):
+    manifest = ONE_DOC.replace("SRC", "sakuragaura")
+    message = _error(
+        tmp_path / "a", manifest.replace("sources:", "bullet_font: webdings, sources:")
+    )
+    assert "bullet_font" in message and "webdings" in message
+    manifest = manifest.replace('"•"', '"・"').replace(
+        "sources:", "bullet_font: wingdings_pua, sources:"
+    )
+    assert "no Wingdings code" in _error(tmp_path / "b", manifest)
 
 
 def test_missing_source_is_named(tmp_path):

@@ -1,0 +1,128 @@
+"""Bullets drawn in symbol fonts (configs/symbol_fonts.yaml, pipeline/extract/symbols.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import PROJECT_ROOT
+from pipeline.errors import ConfigError
+from pipeline.extract.symbols import load_symbol_fonts
+
+CONFIG = PROJECT_ROOT / "configs" / "symbol_fonts.yaml"
+
+
+@pytest.fixture(scope="module")
+def symbols():
+    return load_symbol_fonts(CONFIG)
+
+
+@pytest.mark.parametrize(
+    "text, fontname, shown",
+    [
+        ("\uf0d8", "ABCDEF+Wingdings-Regular", "➢"),  # private-use code point
+        ("Ø", "Wingdings-Regular", "➢"),  # the Latin-1 letter of the same code
+        ("l", "QWERTY+Wingdings", "●"),  # an ASCII letter, in Wingdings only
+        ("§", "Wingdings", "▪"),
+        ("Ÿ", "Wingdings", "•"),  # 0x9F in WinAnsi, not Latin-1
+        ("\uf0b7", "Symbol", "•"),
+        ("l", "IPAexGothic", "l"),  # an ordinary font: nothing changes
+        ("Ø", "ABCDEF+Arial", "Ø"),
+        ("\uf041", "Wingdings", "\uf041"),  # a code the table does not list stays as read
+    ],
+)
+def test_a_pdf_character_is_read_through_its_font(symbols, text, fontname, shown):
+    assert symbols.char(text, fontname) == shown
+
+
+@pytest.mark.parametrize(
+    "line, read",
+    [
+        ("\uf0d8 地域ケア会議を開いた", "➢ 地域ケア会議を開いた"),
+        ("Ø 地域ケア会議を開いた", "➢ 地域ケア会議を開いた"),
+        ("  ¡住民主体の通いの場", "  ○住民主体の通いの場"),
+        ("\uf0b7 項目", "• 項目"),
+        # naive text puts a label fragment before the bullet
+        ("題 ¡ 通所型サービスB", "題 ○ 通所型サービスB"),
+        ("¡ SCは着任1年目", "○ SCは着任1年目"),
+        # a letter in a word is a letter, and so is one before Latin text
+        ("Ørsted の事例", "Ørsted の事例"),
+        ("léger 地域", "léger 地域"),
+        ("§ 3 of the act", "§ 3 of the act"),
+    ],
+)
+def test_a_plain_text_line_reads_bullets_only_where_they_can_be(symbols, line, read):
+    assert symbols.line(line) == read
+
+
+def test_the_settings_carry_the_table(settings):
+    assert settings.extract["symbol_fonts"].char("\uf075", "Wingdings") == "◆"
+    for shown in ("➢", "◆", "○", "▪", "●"):
+        assert shown in settings.blocks.bullets  # every shown glyph is a bullet to blocks.yaml
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("fonts: [Wingdings]\n", "expected a mapping"),
+        ("fonts:\n  Wingdings: 3\n", "fonts.Wingdings: expected a mapping"),
+        ("fonts:\n  Wingdings:\n    0x1FF: ➢\n", "is not 0x00–0xFF"),
+        ("fonts:\n  Wingdings:\n    0xD8: ➢➢\n", "must map to one character"),
+        ("fonts:\n  Wingdings:\n    0xD8: ➢\nplain_text: [Webdings]\n", "no table for webdings"),
+    ],
+)
+def test_a_malformed_table_is_reported(tmp_path, text, message):
+    path = tmp_path / "symbol_fonts.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_symbol_fonts(path)
+
+
+def test_characters_without_unicode_are_left_out_with_a_warning_or_refused():
+    from pipeline.errors import NoTextError
+    from pipeline.extract.pdf import _check_unmapped
+    from pipeline.records import Document
+
+    document = Document(doc_id="d", source="a.pdf", sha256="")
+    _check_unmapped(document, {}, 1000)
+    assert document.warnings == []
+    _check_unmapped(document, {2: 5, 3: 1}, 1000)
+    assert document.warnings == [
+        "6 characters without a Unicode mapping ((cid:…) codes) were left out, on page(s) "
+        "2 (5), 3 (1): check those pages' text against the slides"
+    ]
+    with pytest.raises(NoTextError, match="600 of 1000 characters have no Unicode mapping"):
+        _check_unmapped(document, {1: 600}, 1000)
+
+
+@pytest.mark.parametrize("name", ["r03_shinonomeyama.pdf", "r04_matsuurano.pdf"])
+def test_wingdings_bullets_of_the_sample_start_items(settings, name):
+    """The corpus draws these two reports' bullets in Wingdings (docs/corpus.md,
+    bullet_font): with the table their items come out as in gold, without it they run
+    together."""
+    import json
+
+    from pipeline.extract.pdf import extract_pdf
+    from pipeline.normalize import nfkc
+    from pipeline.segment.blocks import segment
+    from pipeline.segment.items import itemize
+
+    from .conftest import SAMPLE
+
+    gold = json.loads((SAMPLE / "gold.json").read_text(encoding="utf-8"))
+    expected = [
+        (nfkc(item["text"]), item["level"])
+        for m in gold["municipalities"]
+        if m["file"] == name
+        for b in m["blocks"]
+        for item in b["items"]
+    ]
+
+    def items(extract: dict) -> list[tuple[str, int]]:
+        document = extract_pdf(SAMPLE / name, "d", name, "", extract)
+        blocks = segment(document, settings.blocks)
+        return [(i.text, i.level) for b in blocks for i in itemize(b, settings.blocks)]
+
+    assert items(settings.extract) == expected
+    assert any(level == 2 for _, level in expected)  # ➢ sub-bullets are among them
+    without = {k: v for k, v in settings.extract.items() if k != "symbol_fonts"}
+    assert len(items(without)) < len(expected) * 0.7
