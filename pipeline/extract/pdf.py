@@ -42,6 +42,7 @@ def extract_pdf(path: Path, doc_id: str, source: str, sha256: str, options: dict
             _check_page_count(len(pdf.pages), options)
             for number, page in enumerate(pdf.pages, start=1):
                 chars = [c for c in page.chars if c["text"] and c["text"] != "\x00"]
+                chars = _without_copies(chars)
                 kept = [c for c in chars if not _UNMAPPED.match(c["text"])]
                 if len(kept) < len(chars):
                     unmapped[number] = len(chars) - len(kept)
@@ -85,6 +86,29 @@ def _check_page_count(pages: int, options: dict) -> None:
             f"the PDF has {pages} pages, more than the limit of {limit}: split it, or raise "
             "extract.max_pages in configs/pipeline.yaml"
         )
+
+
+def _without_copies(chars: list[dict]) -> list[dict]:
+    """Drop a character drawn again over itself: a text shadow (the same text a little
+    below and to the right, often in grey) or simulated bold (drawn twice, nudged). A copy
+    is the same character at the same size overlapping more than half of the first; two
+    neighbours of a word never overlap that much, so real repeats (ああ, ll) stay."""
+    kept: list[dict] = []
+    seen: dict[tuple, list[dict]] = {}
+    for char in chars:
+        key = (char["text"], round(_size(char), 1))
+        near = seen.setdefault(key, [])
+        width = char["x1"] - char["x0"]
+        height = char["bottom"] - char["top"]
+        if any(
+            abs(char["x0"] - other["x0"]) < width / 2
+            and abs(char["top"] - other["top"]) < height / 2
+            for other in near
+        ):
+            continue
+        near.append(char)
+        kept.append(char)
+    return kept
 
 
 def _check_unmapped(document: Document, unmapped: dict[int, int], read: int) -> None:

@@ -1,0 +1,38 @@
+"""Characters drawn twice (text shadows, simulated bold) are read once (extract/pdf.py)."""
+
+from __future__ import annotations
+
+import io
+
+from pipeline.extract.pdf import extract_pdf
+
+from .make_bad_inputs import _canvas
+
+
+def _page_with_copies(path):
+    """A slide title with a grey shadow, a label drawn twice for bold, and real repeats."""
+    buffer = io.BytesIO()
+    canvas = _canvas(buffer)
+    canvas.setFont("IPAexGothic", 24)
+    canvas.setFillGray(0.6)
+    canvas.drawString(62.0, 478.0, "伴走支援前の状況")  # the shadow, 2 pt below right
+    canvas.setFillGray(0.0)
+    canvas.drawString(60.0, 480.0, "伴走支援前の状況")
+    canvas.setFont("IPAexGothic", 14)
+    for dx in (0.0, 0.4):  # bold simulated by drawing the text again, nudged
+        canvas.drawString(60.0 + dx, 400.0, "課題意識")
+    canvas.drawString(60.0, 360.0, "ああ、いい。Skill と Hello")
+    canvas.showPage()
+    canvas.save()
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_text_drawn_over_itself_is_read_once(tmp_path, settings):
+    path = _page_with_copies(tmp_path / "copies.pdf")
+    document = extract_pdf(path, "d", path.name, "", settings.extract)
+    texts = [line.text for region in document.pages[0].regions for line in region.lines]
+    assert "伴走支援前の状況" in texts
+    assert "課題意識" in texts
+    assert "ああ、いい。Skill と Hello" in texts
+    assert not any("伴伴" in t or "課課" in t for t in texts)
