@@ -109,4 +109,7 @@ def test_command_writes_table_and_json(tmp_path, capsys, analysed_gold):
         low, high = result["intervals_95"][name]["micro_f1"]
         assert low <= system["micro_f1"] <= high
     assert "95% interval" in printed
+    rows = result["by_municipality"]
+    assert len(rows) == 3 and sum(r["items"] for r in rows.values()) == result["items"]
+    assert "Lowest combined micro-F1 by municipality" in printed
     assert result["municipalities"] == 3 and result["folds"] == 3

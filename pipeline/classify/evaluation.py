@@ -188,8 +188,25 @@ def report(pred: Predictions, examples: list[Example], themes: tuple[Theme, ...]
             for name, p in pred.systems.items()
         },
         "confused": confused_pairs(pred.truth, pred.systems["combined"], theme_ids),
+        "by_municipality": by_municipality(pred, theme_ids),
         "labels": {t.id: t.label for t in themes},
     }
+
+
+def by_municipality(pred: Predictions, theme_ids: list[str]) -> dict[str, dict]:
+    """Each municipality's items and micro-F1 per system (out of fold, as above): where
+    the themes are read worst, and how a subset of municipalities fares."""
+    result = {}
+    for group in sorted(set(pred.groups)):
+        rows = pred.groups == group
+        result[str(group)] = {
+            "items": int(rows.sum()),
+            **{
+                name: round(scores(pred.truth[rows], p[rows], theme_ids)["micro_f1"], 4)
+                for name, p in pred.systems.items()
+            },
+        }
+    return result
 
 
 def format_table(result: dict) -> str:
@@ -221,6 +238,11 @@ def format_table(result: dict) -> str:
     lines.append(
         f"(intervals: {BOOTSTRAP_DRAWS} draws of the municipalities with replacement; "
         "a difference smaller than them is noise)"
+    )
+    worst = sorted(result["by_municipality"].items(), key=lambda kv: kv[1]["combined"])[:3]
+    lines.append(
+        "Lowest combined micro-F1 by municipality: "
+        + ", ".join(f"{name} {row['combined']:.2f} ({row['items']} items)" for name, row in worst)
     )
     lines += ["", "Most confused (gold theme missed → theme given instead, combined):"]
     lines += [f"  {c['gold']} → {c['predicted']}: {c['items']}" for c in result["confused"]]
