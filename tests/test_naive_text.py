@@ -130,6 +130,31 @@ def test_a_label_fragment_sharing_a_line_with_a_wrapped_tail_is_found(settings):
     assert "イン併用" in third and not any("基" in line for b in page.blocks for line in b.lines)
 
 
+def test_a_label_is_spelled_across_two_wrapped_lines_that_start_with_a_short_word(settings):
+    # the 参加者 cells wrap on both sides of 本 and 情: "会 2名 …" and "会 1名、…" start
+    # with a word as short as a label fragment, and must be skipped to read 基本情報
+    lines = [
+        "実施概要",
+        "桜波町（人口 約6,400人） 令和5年度 市町村伴走支援",
+        "第1回 第2回 第3回",
+        "日時：令和5年7月12日（水） 日時：令和5年10月4日（水） 日時：令和6年1月24日（水）",
+        "基 場所：町役場 場所：オンライン 場所：保健センター",
+        "本 参加者：福祉保健課 3名、社会福祉協議 参加者：福祉保健課 2名、社会福祉協議 参加者：福祉保健課 3名",
+        "会 2名 会 1名",
+        "情",
+        "会 1名、町立診療所 看護師 1名",
+        "報",
+        "○事前ヒアリング結果の報告 ○状態像の分析結果の確認 ○次年度の取組の整理",
+        "実",
+        "施",
+        "内",
+        "容",
+    ]
+    page = naive_text.split_page(lines, settings.blocks)
+    assert [b.block for b in page.blocks].count("基本情報") == 3
+    assert not any(b.block == "その他" for b in page.blocks)
+
+
 # Slide 3 of r03_sakuragaura: three boxes of one font size, merged line by line. Which box
 # a bullet starts in is not visible in the words; only the even spacing of each box's
 # lines (a line, plus a paragraph gap before each item) tells.

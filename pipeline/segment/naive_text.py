@@ -189,8 +189,15 @@ def _readings(window: list[_Fragment]) -> list[list[_Fragment]]:
 
 def _spelled(window: list[_Fragment], config: BlockConfig) -> _Label | None:
     """The label the window spells, reading it as it is first, then with one wrapped
-    content line ("いる") among the fragments skipped."""
-    skips = [window] + [window[:k] + window[k + 1 :] for k in range(1, len(window) - 1)]
+    content line ("いる") among the fragments skipped, then two, if both are the first
+    words of longer lines (a label cell beside a wrapped cell: "会 2名 …")."""
+    inner = range(1, len(window) - 1)
+    skips = [window] + [window[:k] + window[k + 1 :] for k in inner]
+    skips += [
+        [f for n, f in enumerate(window) if n not in (a, b)]
+        for a, b in combinations(inner, 2)
+        if not window[a].whole_line and not window[b].whole_line
+    ]
     for kept in skips:
         for reading in _readings(kept):
             text = "".join(f.text for f in reading)
