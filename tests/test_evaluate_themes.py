@@ -8,11 +8,13 @@ import numpy as np
 
 from pipeline.__main__ import main
 from pipeline.classify.evaluation import (
+    Predictions,
     confused_pairs,
     cross_validate,
     municipality_intervals,
     report,
     scores,
+    subset_scores,
 )
 from tests.conftest import SAMPLE
 
@@ -53,6 +55,19 @@ def test_intervals_come_from_resampled_municipalities():
     assert municipality_intervals(truth, pred, groups, ids, draws=50) == municipality_intervals(
         truth, pred, groups, ids, draws=50
     )
+
+
+def test_a_subset_of_municipalities_is_scored_apart_from_the_others():
+    ids = ["a", "b"]
+    truth = np.array([[1, 0], [0, 1], [1, 0], [0, 1]], dtype=bool)
+    wrong_for_y = np.array([[1, 0], [0, 1], [0, 1], [1, 0]], dtype=bool)
+    groups = np.array(["x", "x", "y", "y"])
+    pred = Predictions(truth, {"rules": truth, "model": wrong_for_y}, 5, groups)
+    result = subset_scores(pred, ("y",), ids)
+    assert result["subset"]["items"] == 2 and result["others"]["items"] == 2
+    assert result["subset"]["rules"]["micro_f1"] == 1.0
+    assert result["subset"]["model"]["micro_f1"] == 0.0  # y's items are all wrong
+    assert result["others"]["model"]["micro_f1"] == 1.0
 
 
 def test_grouped_cross_validation_on_small_split(settings, analysed_gold):

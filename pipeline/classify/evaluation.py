@@ -162,8 +162,11 @@ def confused_pairs(
     ]
 
 
-def evaluate_themes(gold: list[Path], settings: Settings, folds: int = 5) -> dict:
-    """Load gold, analyse it (GiNZA, once), cross-validate, and return every figure."""
+def evaluate_themes(
+    gold: list[Path], settings: Settings, folds: int = 5, subset: tuple[str, ...] = ()
+) -> dict:
+    """Load gold, analyse it (GiNZA, once), cross-validate, and return every figure;
+    `subset` (municipalities) is also scored on its own."""
     from ..analyze import analyze
 
     examples = load_examples(gold)
@@ -172,7 +175,28 @@ def evaluate_themes(gold: list[Path], settings: Settings, folds: int = 5) -> dic
     check_themes(examples, (t.id for t in settings.themes))
     items = as_items(examples)
     analyze(items, settings.analyze)
-    return report(cross_validate(items, examples, settings, folds), examples, settings.themes)
+    unknown = sorted(set(subset) - {e.group for e in examples})
+    if unknown:
+        raise PipelineError(f"--subset: no labelled items of {', '.join(unknown)} in the gold")
+    pred = cross_validate(items, examples, settings, folds)
+    result = report(pred, examples, settings.themes)
+    if subset:
+        result["subset"] = subset_scores(pred, subset, [t.id for t in settings.themes])
+    return result
+
+
+def subset_scores(pred: Predictions, subset: tuple[str, ...], theme_ids: list[str]) -> dict:
+    """Micro/macro-F1 of each system on the subset's items and on the others', from the
+    same out-of-fold predictions: e.g. municipalities the coding rules were not written
+    from, against those they were."""
+    inside = np.isin(pred.groups, list(subset))
+    result = {"municipalities": sorted(subset)}
+    for name, rows in (("subset", inside), ("others", ~inside)):
+        result[name] = {"items": int(rows.sum())}
+        for system, p in pred.systems.items():
+            figures = scores(pred.truth[rows], p[rows], theme_ids)
+            result[name][system] = {k: round(figures[k], 4) for k in ("micro_f1", "macro_f1")}
+    return result
 
 
 def report(pred: Predictions, examples: list[Example], themes: tuple[Theme, ...]) -> dict:
@@ -244,6 +268,18 @@ def format_table(result: dict) -> str:
         "Lowest combined micro-F1 by municipality: "
         + ", ".join(f"{name} {row['combined']:.2f} ({row['items']} items)" for name, row in worst)
     )
+    if "subset" in result:
+        part = result["subset"]
+        lines += ["", f"Subset ({', '.join(part['municipalities'])}) and the others:"]
+        for name in ("subset", "others"):
+            row = part[name]
+            lines.append(
+                f"  {name:<8}{row['items']:>4} items  "
+                + "  ".join(
+                    f"{s} {row[s]['micro_f1']:.3f}/{row[s]['macro_f1']:.3f}" for s in SYSTEMS
+                )
+                + "  (micro/macro)"
+            )
     lines += ["", "Most confused (gold theme missed → theme given instead, combined):"]
     lines += [f"  {c['gold']} → {c['predicted']}: {c['items']}" for c in result["confused"]]
     return "\n".join(lines)
@@ -268,6 +304,13 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="cross-validation folds, grouped by municipality (default: 5)",
     )
     parser.add_argument(
+        "--subset",
+        metavar="NAMES",
+        default="",
+        help="comma-separated municipalities to score on their own as well, e.g. those the "
+        "coding rules were not written from",
+    )
+    parser.add_argument(
         "--out",
         metavar="FILE",
         default=str(DEFAULT_OUT),
@@ -289,7 +332,8 @@ def run(args: argparse.Namespace) -> int:
     if args.folds < 2:
         print("error: --folds must be at least 2", file=sys.stderr)
         return 2
-    result = evaluate_themes(gold, settings, args.folds)
+    subset = tuple(name.strip() for name in args.subset.split(",") if name.strip())
+    result = evaluate_themes(gold, settings, args.folds, subset)
     print(format_table(result))
     write_json(result, Path(args.out))
     print(f"\n→ {args.out}")
