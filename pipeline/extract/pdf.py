@@ -41,13 +41,11 @@ def extract_pdf(path: Path, doc_id: str, source: str, sha256: str, options: dict
         with pdfplumber.open(path) as pdf:
             _check_page_count(len(pdf.pages), options)
             for number, page in enumerate(pdf.pages, start=1):
-                chars = [c for c in page.chars if c["text"] and c["text"] != "\x00"]
-                chars = _without_copies(chars)
-                kept = [c for c in chars if not _UNMAPPED.match(c["text"])]
-                if len(kept) < len(chars):
-                    unmapped[number] = len(chars) - len(kept)
-                read += len(chars)
-                document.pages.append(_read_page(page, number, options, kept))
+                chars, left_out = _page_chars(page, options)
+                if left_out:
+                    unmapped[number] = left_out
+                read += len(chars) + left_out
+                document.pages.append(_read_page(page, number, options, chars))
     except PdfminerException as exc:
         raise UnreadableFileError(_explain(exc)) from None
     except (PDFSyntaxError, PDFEncryptionError) as exc:
@@ -86,6 +84,18 @@ def _check_page_count(pages: int, options: dict) -> None:
             f"the PDF has {pages} pages, more than the limit of {limit}: split it, or raise "
             "extract.max_pages in configs/pipeline.yaml"
         )
+
+
+def _page_chars(page, options: dict) -> tuple[list[dict], int]:
+    """A page's characters as they show on the slide, and how many were left out because
+    their font has no Unicode mapping: copies drawn over themselves are dropped, and
+    symbol-font bullets read through configs/symbol_fonts.yaml ("\uf0d8", "Ø" → ➢)."""
+    chars = _without_copies([c for c in page.chars if c["text"] and c["text"] != "\x00"])
+    kept = [c for c in chars if not _UNMAPPED.match(c["text"])]
+    symbols = options.get("symbol_fonts")
+    if symbols is not None:
+        kept = [_shown(c, symbols) for c in kept]
+    return kept, len(chars) - len(kept)
 
 
 def _without_copies(chars: list[dict]) -> list[dict]:
@@ -131,9 +141,6 @@ def _check_unmapped(document: Document, unmapped: dict[int, int], read: int) -> 
 
 
 def _read_page(page, number: int, options: dict, chars: list[dict]) -> Page:
-    symbols = options.get("symbol_fonts")
-    if symbols is not None:  # a Wingdings bullet reads "\uf0d8" or "Ø"; it shows ➢
-        chars = [_shown(c, symbols) for c in chars]
     cells = _cells(page)
     placed: dict[int, list[dict]] = {i: [] for i in range(len(cells))}
     free: list[dict] = []
