@@ -7,7 +7,7 @@ OUT    ?= outputs/$(notdir $(patsubst %/,%,$(BATCH)))
 GOLD   ?= $(BATCH)/gold.json
 
 .DEFAULT_GOAL := help
-.PHONY: help setup pipeline test lint evaluate measure bench generate clean distclean
+.PHONY: help setup pipeline test lint evaluate measure bench generate agreement clean distclean
 
 help: ## list the targets
 	@echo "Targets (variables: BATCH=$(BATCH) OUT=$(OUT)):"
@@ -45,6 +45,9 @@ bench: setup ## time every stage and scale batches against plain GiNZA → outpu
 
 generate: setup ## re-create the sample corpus (PDFs, .txt, gold) from corpora/sources
 	$(PY) corpora/generate.py
+
+agreement: setup ## how far the theme annotators of the sample agree (corpora/annotations/)
+	$(PY) corpora/agreement.py
 
 clean: ## remove outputs and caches (keeps .venv)
 	rm -rf outputs .pytest_cache .ruff_cache .cache/documents

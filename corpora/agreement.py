@@ -1,0 +1,309 @@
+"""How far independent annotators agree on the sample's themes, and their majority.
+
+Every theme-labelled item of the sample (課題意識, アセスメント結果, 到達点) is labelled
+by three annotators working apart from the theme definitions (docs/corpus.md,
+"Theme annotation"): the sources' authors and two others. Their labels are kept in
+`corpora/annotations/<annotator>.csv` (columns id, text, themes); the themes in
+`corpora/sources/*.yaml`, and so in gold.json, are the majority: a theme is given when
+at least two of the three gave it.
+
+    python corpora/agreement.py            agreement between every pair, and with the
+                                           majority (the ceiling a classifier can reach
+                                           against one annotator is about where humans meet)
+    python corpora/agreement.py --check    exit 1 if a source's themes differ from the
+                                           majority of the annotations
+    python corpora/agreement.py --write    set the sources' themes to the majority
+                                           (then `make generate`)
+    python corpora/agreement.py --export NAME
+                                           write the sources' current themes as
+                                           annotations/NAME.csv
+
+Item ids are `<source>|<block>|<index in the block's gold item list>`; each annotation
+row repeats the item text, so that an annotation of an edited item is reported, not
+silently applied to the new text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = ROOT / "corpora" / "sample" / "gold.json"
+SOURCES = ROOT / "corpora" / "sources"
+ANNOTATIONS = ROOT / "corpora" / "annotations"
+THEMES = ROOT / "configs" / "themes.yaml"
+LABELLED = ("課題意識", "アセスメント結果", "到達点")
+
+
+class AgreementError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class LabelledItem:
+    id: str
+    source: str
+    municipality: str
+    block: str
+    parent_text: str
+    text: str
+    themes: frozenset[str]
+
+
+def labelled_items(gold_path: Path = GOLD) -> list[LabelledItem]:
+    """The theme-labelled items of a gold.json, in gold order."""
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    items = []
+    for m in gold["municipalities"]:
+        for block in m["blocks"]:
+            for k, item in enumerate(block["items"]):
+                if item["themes"] is None:
+                    continue
+                parent = item["parent"]
+                items.append(
+                    LabelledItem(
+                        id=f"{m['source']}|{block['block']}|{k}",
+                        source=m["source"],
+                        municipality=m["municipality"],
+                        block=block["block"],
+                        parent_text=block["items"][parent]["text"] if parent is not None else "",
+                        text=item["text"],
+                        themes=frozenset(item["themes"]),
+                    )
+                )
+    return items
+
+
+def theme_ids(path: Path = THEMES) -> list[str]:
+    return list(yaml.safe_load(path.read_text(encoding="utf-8"))["themes"])
+
+
+def read_annotation(
+    path: Path, items: list[LabelledItem], known: list[str]
+) -> dict[str, frozenset[str]]:
+    """id → themes of one annotator; every row must name a sample item with its text."""
+    by_id = {i.id: i for i in items}
+    labels: dict[str, frozenset[str]] = {}
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            where = f"{path.name} line {line}"
+            item = by_id.get(row.get("id", ""))
+            if item is None:
+                raise AgreementError(f"{where}: no labelled item has id {row.get('id')!r}")
+            if row.get("text") is not None and row["text"] != item.text:
+                raise AgreementError(f"{where}: the text of {item.id} has changed since")
+            themes = frozenset(t for t in (row.get("themes") or "").split(";") if t)
+            unknown = themes - set(known)
+            if unknown:
+                raise AgreementError(f"{where}: unknown theme(s) {', '.join(sorted(unknown))}")
+            labels[item.id] = themes
+    return labels
+
+
+def write_annotation(path: Path, items: list[LabelledItem], labels: dict[str, frozenset[str]]):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["id", "text", "themes"])
+        for item in items:
+            if item.id in labels:
+                writer.writerow([item.id, item.text, ";".join(sorted(labels[item.id]))])
+
+
+def load_annotations(
+    items: list[LabelledItem], known: list[str], folder: Path = ANNOTATIONS
+) -> dict[str, dict[str, frozenset[str]]]:
+    return {p.stem: read_annotation(p, items, known) for p in sorted(folder.glob("*.csv"))}
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def _f1(tp: int, fp: int, fn: int) -> float:
+    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+
+
+def _kappa(a: list[bool], b: list[bool]) -> float:
+    """Cohen's kappa of two binary codings."""
+    n = len(a)
+    if not n:
+        return float("nan")
+    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    pa, pb = sum(a) / n, sum(b) / n
+    expected = pa * pb + (1 - pa) * (1 - pb)
+    return (observed - expected) / (1 - expected) if expected < 1 else 1.0
+
+
+def pair_scores(
+    a: dict[str, frozenset[str]], b: dict[str, frozenset[str]], themes: list[str]
+) -> dict:
+    """F1 of one coding against the other (symmetric), micro, macro and per theme."""
+    ids = sorted(set(a) & set(b))
+    per_theme = {}
+    total = [0, 0, 0]
+    for theme in themes:
+        x = [theme in a[i] for i in ids]
+        y = [theme in b[i] for i in ids]
+        tp = sum(p and q for p, q in zip(x, y, strict=True))
+        fp = sum(q and not p for p, q in zip(x, y, strict=True))
+        fn = sum(p and not q for p, q in zip(x, y, strict=True))
+        total = [total[0] + tp, total[1] + fp, total[2] + fn]
+        per_theme[theme] = {"f1": _f1(tp, fp, fn), "kappa": _kappa(x, y)}
+    return {
+        "items": len(ids),
+        "micro_f1": _f1(*total),
+        "macro_f1": sum(v["f1"] for v in per_theme.values()) / len(themes),
+        "themes": per_theme,
+    }
+
+
+def majority(annotations: dict[str, dict[str, frozenset[str]]]) -> dict[str, frozenset[str]]:
+    """Per item, the themes more than half of its annotators gave."""
+    ids = set().union(*annotations.values()) if annotations else set()
+    result = {}
+    for item_id in ids:
+        codings = [a[item_id] for a in annotations.values() if item_id in a]
+        themes = set().union(*codings)
+        result[item_id] = frozenset(
+            t for t in themes if 2 * sum(t in c for c in codings) > len(codings)
+        )
+    return result
+
+
+# ----------------------------------------------------------------------------- sources
+
+_TEXT = re.compile(r"^\s*(?:-\s+)?text:\s*(.+?)\s*$")
+_THEMES = re.compile(r"^(\s*)themes:\s*\[.*\]\s*$")
+
+
+def rewrite_source(path: Path, source: str, labels: dict[str, frozenset[str]], items) -> bool:
+    """Set the `themes: [...]` line of each labelled item of one source; True if changed.
+
+    Lines are edited in place (comments and layout stay); each themes line belongs to
+    the `text:` line above it, matched by the item's text.
+    """
+    wanted: dict[str, list[frozenset[str]]] = {}
+    for item in items:
+        if item.source == source and item.id in labels:
+            wanted.setdefault(item.text, []).append(labels[item.id])
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    last_text = None
+    changed = False
+    for n, line in enumerate(lines):
+        m = _TEXT.match(line)
+        if m:
+            last_text = yaml.safe_load(m.group(1))
+            continue
+        m = _THEMES.match(line)
+        if m and last_text in wanted and wanted[last_text]:
+            old = yaml.safe_load(line.strip())["themes"]
+            new = wanted[last_text].pop(0)
+            # Keep the author's order for themes that stay; new ones follow, sorted.
+            ordered = [t for t in old if t in new] + sorted(new - set(old))
+            text = f"{m.group(1)}themes: [{', '.join(ordered)}]\n"
+            if text != line:
+                lines[n] = text
+                changed = True
+            last_text = None
+    left = [t for t, rest in wanted.items() if rest]
+    if left:
+        raise AgreementError(f"{path.name}: no themes line found for {left[0]!r}")
+    if changed:
+        path.write_text("".join(lines), encoding="utf-8")
+    return changed
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def report(items, annotations, themes) -> str:
+    names = list(annotations)
+    lines = [
+        f"Theme annotation agreement: {len(items)} labelled items, annotators {', '.join(names)}",
+        "",
+        f"{'pair':38} {'items':>5} {'micro-F1':>9} {'macro-F1':>9}",
+    ]
+    for x, y in combinations(names, 2):
+        s = pair_scores(annotations[x], annotations[y], themes)
+        lines.append(
+            f"{x + ' ~ ' + y:38} {s['items']:5d} {s['micro_f1']:9.3f} {s['macro_f1']:9.3f}"
+        )
+    vote = majority(annotations)
+    for x in names:
+        s = pair_scores(annotations[x], vote, themes)
+        lines.append(
+            f"{x + ' ~ majority':38} {s['items']:5d} {s['micro_f1']:9.3f} {s['macro_f1']:9.3f}"
+        )
+    lines += ["", "Per theme, mean over annotator pairs:", f"{'theme':20} {'F1':>6} {'kappa':>6}"]
+    pairs = [pair_scores(annotations[x], annotations[y], themes) for x, y in combinations(names, 2)]
+    for theme in themes:
+        f1 = sum(p["themes"][theme]["f1"] for p in pairs) / max(len(pairs), 1)
+        kappa = sum(p["themes"][theme]["kappa"] for p in pairs) / max(len(pairs), 1)
+        lines.append(f"{theme:20} {f1:6.3f} {kappa:6.3f}")
+    missing = [i.id for i in items if i.id not in vote]
+    if missing:
+        lines.append(f"\n{len(missing)} labelled items have no annotation (e.g. {missing[0]})")
+    return "\n".join(lines)
+
+
+def mismatches(items, vote) -> list[str]:
+    return [
+        f"{i.id}: sources {sorted(i.themes)}, majority {sorted(vote[i.id])}"
+        for i in items
+        if i.id in vote and i.themes != vote[i.id]
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--check", action="store_true", help="sources must equal the majority")
+    action.add_argument("--write", action="store_true", help="set sources to the majority")
+    action.add_argument("--export", metavar="NAME", help="sources' themes → annotations/NAME.csv")
+    parser.add_argument("--gold", type=Path, default=GOLD)
+    parser.add_argument("--annotations", type=Path, default=ANNOTATIONS)
+    args = parser.parse_args(argv)
+    try:
+        items = labelled_items(args.gold)
+        themes = theme_ids()
+        if args.export:
+            path = args.annotations / f"{args.export}.csv"
+            write_annotation(path, items, {i.id: i.themes for i in items})
+            print(f"→ {path}")
+            return 0
+        annotations = load_annotations(items, themes, args.annotations)
+        if len(annotations) < 2:
+            raise AgreementError(f"{args.annotations} holds fewer than two annotations")
+        vote = majority(annotations)
+        if args.write:
+            changed = [
+                s
+                for s in sorted({i.source for i in items})
+                if rewrite_source(SOURCES / f"{s}.yaml", s, vote, items)
+            ]
+            print(f"themes set to the majority in {len(changed)} sources; now run make generate")
+            return 0
+        if args.check:
+            wrong = mismatches(items, vote)
+            for line in wrong[:20]:
+                print(line)
+            print(f"{len(wrong)} items whose themes differ from the annotators' majority")
+            return 1 if wrong else 0
+        print(report(items, annotations, themes))
+        return 0
+    except (AgreementError, OSError, KeyError) as exc:
+        print(f"agreement: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
