@@ -144,4 +144,20 @@ def test_residents_and_providers_rules(settings):
     assert "resident_outreach" in themes_of(settings, "通いの場に来ていない高齢者に声をかける")
     # Residents working alongside is outreach, not inter-agency collaboration.
     assert "collaboration" not in themes_of(settings, "住民と一緒に地図を見直す")
-    assert "collaboration" in themes_of(settings, "居宅介護支援事業所も参加する会議を開く")
+    # A provider taking part in a meeting is the meeting's theme, not collaboration.
+    joined = themes_of(settings, "居宅介護支援事業所も参加する地域ケア会議を開く")
+    assert "community_meeting" in joined and "collaboration" not in joined
+    assert "collaboration" in themes_of(settings, "包括と社協が手分けして訪問する")
+
+
+def test_a_service_named_in_a_workforce_item_is_not_service_design(settings):
+    staffing = themes_of(settings, "訪問型サービスAの担い手が不足している")
+    assert "workforce" in staffing and "service_design" not in staffing
+    assert "service_design" in themes_of(settings, "訪問型サービスAの利用期間を定める")
+
+
+def test_covid_only_when_named(settings):
+    # Pauses, restarts and online meetings have other causes too (a ferry, a flood).
+    assert "covid_impact" not in themes_of(settings, "通いの場の休止が続き、再開の目途が立たない")
+    assert "covid_impact" not in themes_of(settings, "会議はオンラインとの併用とする")
+    assert "covid_impact" in themes_of(settings, "コロナ禍で通いの場を休止した")
