@@ -232,8 +232,12 @@ def report(items, annotations, themes) -> str:
         "",
         f"{'pair':38} {'items':>5} {'micro-F1':>9} {'macro-F1':>9}",
     ]
+    pairs = []
     for x, y in combinations(names, 2):
         s = pair_scores(annotations[x], annotations[y], themes)
+        if not s["items"]:  # annotators of different sources never meet
+            continue
+        pairs.append(s)
         lines.append(
             f"{x + ' ~ ' + y:38} {s['items']:5d} {s['micro_f1']:9.3f} {s['macro_f1']:9.3f}"
         )
@@ -243,15 +247,19 @@ def report(items, annotations, themes) -> str:
         lines.append(
             f"{x + ' ~ majority':38} {s['items']:5d} {s['micro_f1']:9.3f} {s['macro_f1']:9.3f}"
         )
-    lines += ["", "Per theme, mean over annotator pairs:", f"{'theme':20} {'F1':>6} {'kappa':>6}"]
-    pairs = [pair_scores(annotations[x], annotations[y], themes) for x, y in combinations(names, 2)]
+    lines += [
+        "",
+        "Per theme, mean over the annotator pairs above:",
+        f"{'theme':20} {'F1':>6} {'kappa':>6}",
+    ]
     for theme in themes:
         f1 = sum(p["themes"][theme]["f1"] for p in pairs) / max(len(pairs), 1)
         kappa = sum(p["themes"][theme]["kappa"] for p in pairs) / max(len(pairs), 1)
         lines.append(f"{theme:20} {f1:6.3f} {kappa:6.3f}")
-    missing = [i.id for i in items if i.id not in vote]
-    if missing:
-        lines.append(f"\n{len(missing)} labelled items have no annotation (e.g. {missing[0]})")
+    counts = [sum(i.id in a for a in annotations.values()) for i in items]
+    few = [i.id for i, n in zip(items, counts, strict=True) if n < 3]
+    if few:
+        lines.append(f"\n{len(few)} labelled items have fewer than 3 annotations (e.g. {few[0]})")
     return "\n".join(lines)
 
 

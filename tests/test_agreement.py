@@ -23,13 +23,12 @@ THEMES = agreement.theme_ids()
 
 
 def test_the_sample_gold_is_the_annotators_majority(capsys):
-    """Every labelled item of the sample carries the themes most of its annotators gave,
-    and each of the three annotators labelled every item."""
+    """Every labelled item of the sample has three annotations, and carries the themes
+    most of them gave."""
     items = agreement.labelled_items()
     annotations = agreement.load_annotations(items, THEMES)
-    assert len(annotations) >= 3
-    for name, labels in annotations.items():
-        assert set(labels) == {i.id for i in items}, name
+    for item in items:
+        assert sum(item.id in labels for labels in annotations.values()) >= 3, item.id
     assert agreement.main(["--check"]) == 0, capsys.readouterr().out
 
 
