@@ -33,9 +33,14 @@ def _run(args: argparse.Namespace) -> int:
     summary = run_batch(batch, out, settings, options=options)
     failed = [d for d in summary.documents if d.status != "ok"]
     items = sum(d.items for d in summary.documents)
+    again = (
+        f", {summary.reclassified} of them with themes given anew (rules or labels changed)"
+        if summary.reclassified
+        else ""
+    )
     print(
         f"{len(summary.documents)} files: {summary.ok} ok, {len(failed)} not processed; "
-        f"{items} items → {out} ({summary.cache_hits} from cache, outputs {summary.outputs})"
+        f"{items} items → {out} ({summary.cache_hits} from cache{again}, outputs {summary.outputs})"
     )
     for d in failed:
         print(f"  {d.source}: {d.status}: {d.error}", file=sys.stderr)

@@ -41,7 +41,7 @@ from pathlib import Path
 import yaml
 
 from . import publish
-from .cache import DocumentCache, code_version, settings_key
+from .cache import DocumentCache, analysis_key, code_version, settings_key, themes_key
 from .config import Settings
 from .errors import ConfigError, DocumentError, TimeLimitError
 from .export import write_json
@@ -113,6 +113,7 @@ class RunSummary:
     timings: dict[str, float] = field(default_factory=dict)
     cache_hits: int = 0
     cache_misses: int = 0
+    reclassified: int = 0  # cached documents whose themes were given anew
     outputs: str = "written"  # written | reused (nothing changed since the last run)
 
     @property
@@ -378,16 +379,30 @@ def run_batch(
         first: dict[str, _Task] = {}
         for task in tasks:
             first.setdefault(task.sha256, task)
-        key = settings_key(settings, _model_inputs(settings, batch_dir))
-        cache = DocumentCache(options.cache_dir, key) if options.cache_dir else None
+        model_inputs = _model_inputs(settings, batch_dir)
+        key = settings_key(settings, model_inputs)
+        cache = (
+            DocumentCache(
+                options.cache_dir, analysis_key(settings), themes_key(settings, model_inputs)
+            )
+            if options.cache_dir
+            else None
+        )
+        reclassified = 0
         # Results wait on disk until the tables are written in batch order, and are then
         # read back one at a time: memory stays flat however large the batch.
         with ResultSpool(out_dir) as spool:
             with _timed(timings, "cache"):
                 for sha, task in first.items():
                     cached = cache.get(sha) if cache else None
-                    if cached is not None:
-                        spool.put(sha, _restamp(cached, task.source))
+                    if cached is None:
+                        continue
+                    result = _restamp(cached.result, task.source)
+                    if not cached.themes_current:  # theme rules or training data changed
+                        _reclassify(result, settings, batch_dir, timings)
+                        cache.put(sha, result)
+                        reclassified += 1
+                    spool.put(sha, result)
             misses = [task for sha, task in first.items() if sha not in spool]
             show = sys.stderr.isatty() if options.progress is None else options.progress
             bar = _progress(len(tasks), len(tasks) - len(misses), show)
@@ -412,6 +427,7 @@ def run_batch(
                 timings=timings,
                 cache_hits=cache.hits if cache else 0,
                 cache_misses=len(misses),
+                reclassified=reclassified,
             )
             inputs = _inputs_key(tasks, key)
             results = (_row(task, first[task.sha256], spool) for task in tasks)
@@ -430,6 +446,16 @@ def run_batch(
                     stage / "run.json",
                 )
     return summary
+
+
+def _reclassify(
+    result: DocumentResult, settings: Settings, batch_dir: Path, timings: dict[str, float]
+) -> None:
+    """Themes of a cached document's analysed items under the current rules and model."""
+    from .classify.combine import classify
+
+    with _timed(timings, "classify"):
+        classify(result.items, settings, batch_dir)
 
 
 def _progress(total: int, done: int, show: bool):
@@ -529,7 +555,11 @@ def _run_record(summary, settings, batch_dir, options, inputs) -> dict:
             "blocks": sum(d.blocks for d in documents),
             "items": sum(d.items for d in documents),
         },
-        "cache": {"hits": summary.cache_hits, "misses": summary.cache_misses},
+        "cache": {
+            "hits": summary.cache_hits,
+            "misses": summary.cache_misses,
+            "reclassified": summary.reclassified,
+        },
         "outputs": summary.outputs,
         # stage timings are summed over documents (across workers); the rest is wall time
         "timings_s": {k: round(v, 3) for k, v in summary.timings.items()},

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "documents"
 # Bump when the layout of a cache entry changes.
-_FORMAT = "1"
+_FORMAT = "2"
 _PACKAGE_DIR = Path(__file__).resolve().parent
 # Libraries whose version changes what a document produces.
 _LIBRARIES = ("pdfplumber", "pdfminer.six", "spacy", "ginza", "ja-ginza", "sudachipy", "fugashi")
@@ -65,16 +65,33 @@ def settings_key(settings: Settings, data_files: Iterable[Path] = ()) -> str:
     not invalidate the cache; plus the domain dictionary the analysis installs, and
     `data_files` (e.g. what the theme model is trained on) by content.
     """
-    loaded = dataclasses.replace(settings, digest="")
+    return f"{analysis_key(settings)}-{themes_key(settings, data_files)}"
+
+
+def analysis_key(settings: Settings) -> str:
+    """What extraction, segmentation and analysis depend on: not the themes."""
+    loaded = dataclasses.replace(settings, digest="", themes=(), classifier=None)
     digest = hashlib.sha256(json.dumps(_canonical(loaded), ensure_ascii=False).encode())
     userdict = settings.analyze.get("userdict")
     paths = [PROJECT_ROOT / "configs" / "userdict.yaml"]
     if userdict:
         paths.append(PROJECT_ROOT / str(userdict))
-    for path in dict.fromkeys([*paths, *map(Path, data_files)]):
+    _add_files(digest, paths)
+    return digest.hexdigest()[:16]
+
+
+def themes_key(settings: Settings, data_files: Iterable[Path] = ()) -> str:
+    """What the themes of analysed items depend on: rules, classifier, training files."""
+    parts = [settings.themes, settings.classifier]
+    digest = hashlib.sha256(json.dumps(_canonical(parts), ensure_ascii=False).encode())
+    _add_files(digest, data_files)
+    return digest.hexdigest()[:16]
+
+
+def _add_files(digest, paths: Iterable[Path]) -> None:
+    for path in dict.fromkeys(map(Path, paths)):
         digest.update(str(path).encode())
         digest.update(path.read_bytes() if path.is_file() else b"(none)")
-    return digest.hexdigest()[:16]
 
 
 def _canonical(value: Any) -> Any:
@@ -100,11 +117,24 @@ def _canonical(value: Any) -> Any:
 
 
 @dataclass
+class Cached:
+    result: DocumentResult
+    themes_current: bool  # False: analysed under other theme rules or training data
+
+
+@dataclass
 class DocumentCache:
-    """Results by file SHA-256 under `root`; counts hits and misses for run.json."""
+    """Results by file SHA-256 under `root`; counts hits and misses for run.json.
+
+    An entry is keyed by what the analysis depends on and remembers the themes key it
+    was classified under: when only the theme rules, the classifier or its training
+    data (a corrected labels.csv) changed, the entry is still a hit, marked stale, and
+    the batch classifies its items again without extracting or analysing the file.
+    """
 
     root: Path
-    settings: str  # settings_key(settings)
+    settings: str  # analysis_key(settings)
+    themes: str = ""  # themes_key(settings, training files)
     hits: int = 0
     misses: int = 0
 
@@ -113,11 +143,13 @@ class DocumentCache:
         name = key.hexdigest()
         return self.root / name[:2] / f"{name}.pickle"
 
-    def get(self, sha256: str) -> DocumentResult | None:
+    def get(self, sha256: str) -> Cached | None:
         path = self._path(sha256)
         try:
             with path.open("rb") as handle:
-                result = pickle.load(handle)
+                themes, result = pickle.load(handle)
+            if not isinstance(result, DocumentResult):
+                raise TypeError(f"holds a {type(result).__name__}")
         except FileNotFoundError:
             self.misses += 1
             return None
@@ -127,7 +159,7 @@ class DocumentCache:
             self.misses += 1
             return None
         self.hits += 1
-        return result
+        return Cached(result, themes == self.themes)
 
     def put(self, sha256: str, result: DocumentResult) -> None:
         path = self._path(sha256)
@@ -135,7 +167,7 @@ class DocumentCache:
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((self.themes, result), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         finally:
             Path(tmp).unlink(missing_ok=True)

@@ -57,8 +57,8 @@ def cached_runs(tmp_path_factory):
 
 def test_unchanged_rerun_reads_everything_from_the_cache_without_spacy(cached_runs):
     cold, warm = cached_runs["cold"], cached_runs["warm"]
-    assert cold["cache"] == {"hits": 0, "misses": 2} and cold["models_loaded"]
-    assert warm["cache"] == {"hits": 2, "misses": 0}
+    assert cold["cache"] == {"hits": 0, "misses": 2, "reclassified": 0} and cold["models_loaded"]
+    assert warm["cache"] == {"hits": 2, "misses": 0, "reclassified": 0}
     assert warm["models_loaded"] is False  # 'spacy' not in sys.modules of the CLI process
     assert warm["outputs"] == "reused"
     assert warm["counts"] == cold["counts"]
@@ -66,7 +66,7 @@ def test_unchanged_rerun_reads_everything_from_the_cache_without_spacy(cached_ru
 
 def test_rerun_with_one_new_file_processes_one_file(cached_runs):
     run = cached_runs["one_new"]
-    assert run["cache"] == {"hits": 2, "misses": 1}
+    assert run["cache"] == {"hits": 2, "misses": 1, "reclassified": 0}
     assert run["outputs"] == "written"
     assert run["counts"]["files"] == 3
 
@@ -142,7 +142,7 @@ def test_sigkill_half_way_leaves_the_previous_outputs_whole(tmp_path):
     result = run_cli("run", str(second), "--out", str(out), "--cache-dir", str(cache), "--quiet")
     assert result.returncode == 0, result.stderr
     assert _run_json(out)["counts"]["files"] == 4
-    assert _run_json(out)["cache"] == {"hits": 4, "misses": 0}
+    assert _run_json(out)["cache"] == {"hits": 4, "misses": 0, "reclassified": 0}
     # the killed run's staging folder is gone; the previous run is kept for late readers
     assert len(list((out / publish.RUNS).iterdir())) == 2
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..config import PROJECT_ROOT, Settings
 from ..records import Item
+from .hand_labels import HandLabel, apply_hand_labels, load_hand_labels
 from .model import DEFAULT_CACHE_DIR, ModelConfig, ThemeModel, load_or_train
 from .rules import ClassifierOptions, RuleHit, Theme, rule_hits
 from .training import Example, check_themes, load_examples
@@ -171,9 +172,30 @@ def classify_with(
                 )
 
 
+def hand_labels_for(settings: Settings, batch_dir: Path | None) -> dict[str, list[HandLabel]]:
+    """The corrections in the batch's labels.csv (none without one)."""
+    if batch_dir is None:
+        return {}
+    path = Path(batch_dir) / settings.classifier.labels_file
+    if not path.is_file():
+        return {}
+    stat = path.stat()
+    ids = tuple(t.id for t in settings.themes)
+    return _hand_labels(str(path), stat.st_size, stat.st_mtime_ns, ids)
+
+
+@lru_cache(maxsize=8)
+def _hand_labels(path: str, size: int, mtime: int, ids: tuple) -> dict[str, list[HandLabel]]:
+    return load_hand_labels(Path(path), ids)  # read once per batch, not once per document
+
+
 def classify(items: list[Item], settings: Settings, batch_dir: Path | None = None) -> None:
-    """Themes of the items from the rules and the model trained for this batch."""
+    """Themes of the items from the rules and the model trained for this batch; items an
+    analyst labelled in the batch's labels.csv get those themes (hand_labels.py)."""
     if not items:
         return
     model = model_for(settings, batch_dir)
     classify_with(items, settings.themes, model, settings.classifier)
+    labels = hand_labels_for(settings, batch_dir)
+    if labels:
+        apply_hand_labels(items, labels, [t.id for t in settings.themes])

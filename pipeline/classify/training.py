@@ -58,7 +58,18 @@ def load_gold_examples(path: Path) -> list[Example]:
     return examples
 
 
-def load_labels_csv(path: Path) -> list[Example]:
+@dataclass(frozen=True)
+class LabelRow:
+    """One row of a labels.csv, as written (text NFKC)."""
+
+    line: int
+    text: str
+    themes: tuple[str, ...]
+    block: str
+    municipality: str
+
+
+def label_rows(path: Path) -> list[LabelRow]:
     try:
         with Path(path).open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
@@ -68,22 +79,34 @@ def load_labels_csv(path: Path) -> list[Example]:
         raise TrainingDataError(f"{path}: cannot read as UTF-8 CSV ({exc})") from None
     if rows and not {"text", "themes"} <= set(rows[0]):
         raise TrainingDataError(f"{path}: needs the columns `text` and `themes`")
-    examples = []
+    result = []
     for n, row in enumerate(rows, start=2):  # line 1 is the header
         text = nfkc((row.get("text") or "").strip())
         if not text:
             raise TrainingDataError(f"{path}: line {n}: empty `text`")
-        themes = tuple(t.strip() for t in (row.get("themes") or "").split(";") if t.strip())
-        examples.append(
-            Example(
+        result.append(
+            LabelRow(
+                line=n,
                 text=text,
-                themes=themes,
+                themes=tuple(t.strip() for t in (row.get("themes") or "").split(";") if t.strip()),
                 block=(row.get("block") or "").strip(),
-                group=(row.get("municipality") or "").strip() or f"{Path(path).name}:{n}",
-                origin=str(path),
+                municipality=(row.get("municipality") or "").strip(),
             )
         )
-    return examples
+    return result
+
+
+def load_labels_csv(path: Path) -> list[Example]:
+    return [
+        Example(
+            text=row.text,
+            themes=row.themes,
+            block=row.block,
+            group=row.municipality or f"{Path(path).name}:{row.line}",
+            origin=str(path),
+        )
+        for row in label_rows(path)
+    ]
 
 
 def load_examples(paths: Iterable[Path]) -> list[Example]:
