@@ -7,7 +7,7 @@ OUT    ?= outputs/$(notdir $(patsubst %/,%,$(BATCH)))
 GOLD   ?= $(BATCH)/gold.json
 # Sample municipalities whose sources were written after the coding rules, by authors who
 # had not seen them: evaluate-themes scores them apart (docs/corpus.md).
-HELD_OUT ?= 霞ヶ瀬市,朱鷺野町,柚木原市,萩ノ浦町,楓台市,鈴音市
+HELD_OUT ?= 萌木村,汐見原市,千鳥ヶ原市,狭霧町,雛森市,呉竹町
 
 .DEFAULT_GOAL := help
 .PHONY: help setup pipeline test lint evaluate evaluate-themes measure bench generate agreement clean distclean

@@ -1225,8 +1225,8 @@ def validate_source(data, path: Path, fonts: Fonts) -> dict:
         fail(f"{name}: id", f"must be the ASCII file name '{path.stem}'")
     for key in ("municipality", "profile", "fiscal_year"):
         check_text(data[key], f"{name}: {key}", fonts)
-    if not data["municipality"].endswith(("市", "町")):
-        fail(f"{name}: municipality", "must end with 市 or 町")
+    if not data["municipality"].endswith(("市", "町", "村")):
+        fail(f"{name}: municipality", "must end with 市, 町 or 村")
     w = f"{name}: situation"
     sit = check_mapping(data["situation"], ("現状", "目指す姿", "課題意識", "まとめ"), (), w)
     check_items(sit["現状"], f"{w}.現状", False, fonts)
