@@ -150,4 +150,4 @@ def test_cli_help_explains_every_option():
 def test_reading_the_items_table_with_plain_pandas(out):
     # what a user types: no dtype tricks needed for the Japanese to come back
     items = pd.read_csv(out / "items.csv", encoding="utf-8-sig")
-    assert items["municipality"].str.endswith(("市", "町")).all()
+    assert items["municipality"].str.endswith(("市", "町", "村")).all()
