@@ -11,6 +11,7 @@ from pipeline.classify.evaluation import (
     Predictions,
     confused_pairs,
     cross_validate,
+    learning_curve,
     municipality_intervals,
     report,
     scores,
@@ -87,6 +88,21 @@ def test_grouped_cross_validation_on_small_split(settings, analysed_gold):
     # Deterministic: the same split gives the same predictions.
     again = cross_validate(items, examples, settings, folds=2)
     assert all((again.systems[k] == pred.systems[k]).all() for k in pred.systems)
+
+
+def test_learning_curve_trains_on_growing_shares_of_the_same_folds(settings, analysed_gold):
+    examples, items = subset(analysed_gold, 8)
+    curve = learning_curve(items, examples, settings, folds=2, shares=(0.25, 0.5, 1.0))
+    assert [row["share"] for row in curve] == [0.25, 0.5, 1.0]
+    counts = [row["training_municipalities"] for row in curve]
+    assert counts == sorted(counts) and counts[0] < counts[-1] == 4.0  # 2 folds of 8
+    # The full share is the ordinary cross-validation, figure for figure.
+    pred = cross_validate(items, examples, settings, folds=2)
+    full = report(pred, examples, settings.themes)["systems"]
+    for name in ("model", "combined"):
+        assert curve[-1][name]["micro_f1"] == round(full[name]["micro_f1"], 4)
+    # A quarter of the municipalities teaches the model less than all of them.
+    assert curve[0]["model"]["micro_f1"] < curve[-1]["model"]["micro_f1"]
 
 
 def test_no_municipality_in_train_and_test(settings, analysed_gold, monkeypatch):

@@ -74,23 +74,85 @@ def cross_validate(
         raise PipelineError("evaluate-themes needs labelled items of at least 2 municipalities")
     folds = max(2, min(folds, n_groups))
     truth = _labels(examples, theme_ids)
-    rules = np.array([[1.0 if rule_hits(i, t) else 0.0 for t in themes] for i in items])
+    rules = rule_matrix(items, themes)
     options = settings.classifier
-    base = ModelConfig.from_options(options.options)
     out = {name: np.zeros_like(truth) for name in SYSTEMS}
     out["rules"] = decide(rules, themes, replace(options, threshold=0.5)) & (rules > 0)
     splitter = GroupKFold(n_splits=folds)
     for train, test in splitter.split(items, groups=groups):
-        train_items = [items[k] for k in train]
-        test_items = [items[k] for k in test]
-        labels = [examples[k].themes for k in train]
-        text_only = ThemeModel(tuple(theme_ids), replace(base, rule_features=False), themes)
-        probs = text_only.fit(train_items, labels).predict_proba(test_items)
-        out["model"][test] = decide(probs, themes, options)
-        full = ThemeModel(tuple(theme_ids), replace(base, rule_features=True), themes)
-        probs = full.fit(train_items, labels).predict_proba(test_items)
-        out["combined"][test] = decide(combine_scores(rules[test], probs, options), themes, options)
+        model, combined = _fit_predict(items, examples, train, test, rules, settings)
+        out["model"][test], out["combined"][test] = model, combined
     return Predictions(truth, out, folds, groups)
+
+
+def rule_matrix(items: list[Item], themes: tuple[Theme, ...]) -> np.ndarray:
+    return np.array([[1.0 if rule_hits(i, t) else 0.0 for t in themes] for i in items])
+
+
+def _fit_predict(items, examples, train, test, rules: np.ndarray, settings: Settings):
+    """Model-alone and combined decisions on `test` after training on `train`."""
+    themes, options = settings.themes, settings.classifier
+    theme_ids = tuple(t.id for t in themes)
+    base = ModelConfig.from_options(options.options)
+    train_items = [items[k] for k in train]
+    test_items = [items[k] for k in test]
+    labels = [examples[k].themes for k in train]
+    text_only = ThemeModel(theme_ids, replace(base, rule_features=False), themes)
+    probs = text_only.fit(train_items, labels).predict_proba(test_items)
+    model = decide(probs, themes, options)
+    full = ThemeModel(theme_ids, replace(base, rule_features=True), themes)
+    probs = full.fit(train_items, labels).predict_proba(test_items)
+    return model, decide(combine_scores(rules[test], probs, options), themes, options)
+
+
+LEARNING_SHARES = (0.25, 0.5, 0.75, 1.0)
+
+
+def learning_curve(
+    items: list[Item],
+    examples: list[Example],
+    settings: Settings,
+    folds: int = 5,
+    shares: tuple[float, ...] = LEARNING_SHARES,
+    seed: int = 0,
+) -> list[dict]:
+    """Model and combined F1 when each fold trains on only a share of its training
+    municipalities (the same test folds as cross_validate): would labelling more reports
+    help, and how fast? Smaller shares are subsets of larger ones, so the curve is not
+    noise from different draws; the full share reproduces cross_validate."""
+    from sklearn.model_selection import GroupKFold
+
+    theme_ids = [t.id for t in settings.themes]
+    groups = np.array([e.group for e in examples])
+    folds = max(2, min(folds, len(set(groups))))
+    truth = _labels(examples, theme_ids)
+    rules = rule_matrix(items, settings.themes)
+    rng = np.random.default_rng(seed)
+    out = {
+        share: {"model": np.zeros_like(truth), "combined": np.zeros_like(truth)} for share in shares
+    }
+    trained: dict[float, list[int]] = {share: [] for share in shares}
+    for train, test in GroupKFold(n_splits=folds).split(items, groups=groups):
+        order = list(rng.permutation(sorted(set(groups[train]))))
+        for share in shares:
+            keep = set(order[: max(1, round(share * len(order)))])
+            part = np.array([k for k in train if groups[k] in keep])
+            model, combined = _fit_predict(items, examples, part, test, rules, settings)
+            out[share]["model"][test], out[share]["combined"][test] = model, combined
+            trained[share].append(len(keep))
+    return [
+        {
+            "share": share,
+            "training_municipalities": round(float(np.mean(trained[share])), 1),
+            **{
+                name: {
+                    k: round(scores(truth, pred, theme_ids)[k], 4) for k in ("micro_f1", "macro_f1")
+                }
+                for name, pred in out[share].items()
+            },
+        }
+        for share in shares
+    ]
 
 
 # --------------------------------------------------------------------------- figures
@@ -163,10 +225,14 @@ def confused_pairs(
 
 
 def evaluate_themes(
-    gold: list[Path], settings: Settings, folds: int = 5, subset: tuple[str, ...] = ()
+    gold: list[Path],
+    settings: Settings,
+    folds: int = 5,
+    subset: tuple[str, ...] = (),
+    curve: bool = False,
 ) -> dict:
     """Load gold, analyse it (GiNZA, once), cross-validate, and return every figure;
-    `subset` (municipalities) is also scored on its own."""
+    `subset` (municipalities) is also scored on its own; `curve` adds a learning curve."""
     from ..analyze import analyze
 
     examples = load_examples(gold)
@@ -182,6 +248,8 @@ def evaluate_themes(
     result = report(pred, examples, settings.themes)
     if subset:
         result["subset"] = subset_scores(pred, subset, [t.id for t in settings.themes])
+    if curve:
+        result["learning_curve"] = learning_curve(items, examples, settings, folds)
     return result
 
 
@@ -280,6 +348,20 @@ def format_table(result: dict) -> str:
                 )
                 + "  (micro/macro)"
             )
+    if "learning_curve" in result:
+        lines += [
+            "",
+            "Learning curve (each fold trained on a share of its training municipalities):",
+            f"  {'share':>5} {'municipalities':>14}  {'model':>13}  {'combined':>13}  (micro/macro)",
+        ]
+        for row in result["learning_curve"]:
+            lines.append(
+                f"  {row['share']:>5.0%} {row['training_municipalities']:>14}  "
+                + "  ".join(
+                    f"{row[s]['micro_f1']:.3f}/{row[s]['macro_f1']:.3f}"
+                    for s in ("model", "combined")
+                )
+            )
     lines += ["", "Most confused (gold theme missed → theme given instead, combined):"]
     lines += [f"  {c['gold']} → {c['predicted']}: {c['items']}" for c in result["confused"]]
     return "\n".join(lines)
@@ -311,6 +393,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "coding rules were not written from",
     )
     parser.add_argument(
+        "--learning-curve",
+        action="store_true",
+        help="also train each fold on 25/50/75/100%% of its training municipalities: "
+        "how much more labelled reports would help",
+    )
+    parser.add_argument(
         "--out",
         metavar="FILE",
         default=str(DEFAULT_OUT),
@@ -333,7 +421,7 @@ def run(args: argparse.Namespace) -> int:
         print("error: --folds must be at least 2", file=sys.stderr)
         return 2
     subset = tuple(name.strip() for name in args.subset.split(",") if name.strip())
-    result = evaluate_themes(gold, settings, args.folds, subset)
+    result = evaluate_themes(gold, settings, args.folds, subset, args.learning_curve)
     print(format_table(result))
     write_json(result, Path(args.out))
     print(f"\n→ {args.out}")
