@@ -39,6 +39,11 @@ def _summary(outputs: Outputs) -> str:
         ("項目", str(len(items))),
         ("テーマ付き項目", str(int((items["themes"] != "").sum()))),
     ]
+    if "theme_evidence" in items:
+        evidence = items["theme_evidence"].fillna("").astype(str)
+        by_hand = int(evidence.str.contains("by hand", regex=False).sum())
+        if by_hand:  # corrected through the batch's labels.csv (classify/hand_labels.py)
+            facts.append(("labels.csv で修正した項目", str(by_hand)))
     if outputs.run.get("config_digest"):
         facts.append(("設定", str(outputs.run["config_digest"])))
     return "".join(f"<li>{escape(k)}: <b>{escape(v)}</b></li>" for k, v in facts)

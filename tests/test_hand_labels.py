@@ -57,6 +57,12 @@ def test_a_batch_labels_csv_sets_the_themes_of_those_items(settings, tmp_path):
     # What the classifier had given is kept, marked as overruled.
     assert "care_management: removed by hand (labels.csv line 3) | " in second["theme_evidence"]
 
+    # The report says how many items an analyst corrected.
+    from pipeline.report import build_report
+    from pipeline.views import load_outputs
+
+    assert "labels.csv で修正した項目: <b>2</b>" in build_report(load_outputs(tmp_path / "out"))
+
     # Another municipality's row is not a correction here; the model still learns from it.
     third = items[kadai[2]]
     assert "by hand" not in third["theme_evidence"]
