@@ -155,6 +155,37 @@ def test_a_label_is_spelled_across_two_wrapped_lines_that_start_with_a_short_wor
     assert not any(b.block == "その他" for b in page.blocks)
 
 
+def test_a_short_line_of_several_words_is_skipped_like_a_wrapped_first_word(settings):
+    # r03_yugihara: a tall 基本情報 cell; between 本 and 情 the 参加者 cell wraps ("か所 各2名
+    # …"), and between 情 and 報 a short wrapped line "担当 2名" sits on a line of its own.
+    # Neither is a label character (one has a longer line, the other two words).
+    lines = [
+        "実施概要",
+        "柚木原市（人口 約14.6万人・高齢化率 27.3%） 令和3年度 市町村伴走支援",
+        "第1回 第2回 第3回",
+        "日時：令和3年8月5日（木） 日時：令和3年10月21日（木） 日時：令和4年2月17日（木）",
+        "場所：オンライン（Zoom） 場所：柚木原市保健福祉会館 場所：オンライン（Zoom）※まん延防止等重点措",
+        "基",
+        "置のため集合開催から変更",
+        "参加者：長寿介護課 4名、地域包括支援センター 6 参加者：長寿介護課 3名 参加者：長寿介護課 4名",
+        "本",
+        "か所 各2名 名、居宅介護支援事業所 14名、 参加者：地域包括支援センター",
+        "情 市介護支援専門員連絡協議会 会長 12名、通所型サービスC",
+        "担当 2名",
+        "報",
+        "・アンケート結果の共有 ・意見交換 ・様式の見直し案の確認",
+        "実",
+        "施",
+        "内",
+        "容",
+    ]
+    page = naive_text.split_page(lines, settings.blocks)
+    assert [b.block for b in page.blocks].count("基本情報") == 3
+    assert not any(b.block == "その他" for b in page.blocks)
+    text = " ".join(line for b in page.blocks for line in b.lines)
+    assert "担当 2名" in text and "か所 各2名" in text  # kept as content
+
+
 # Slide 3 of r03_sakuragaura: three boxes of one font size, merged line by line. Which box
 # a bullet starts in is not visible in the words; only the even spacing of each box's
 # lines (a line, plus a paragraph gap before each item) tells.

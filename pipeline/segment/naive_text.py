@@ -189,14 +189,15 @@ def _readings(window: list[_Fragment]) -> list[list[_Fragment]]:
 
 def _spelled(window: list[_Fragment], config: BlockConfig) -> _Label | None:
     """The label the window spells, reading it as it is first, then with one wrapped
-    content line ("いる") among the fragments skipped, then two, if both are the first
-    words of longer lines (a label cell beside a wrapped cell: "会 2名 …")."""
+    content line ("いる") among the fragments skipped, then two, if neither is a lone
+    word: the first word of a longer line (a label cell beside a wrapped cell: "会 2名 …")
+    or a short line of several words ("担当 2名"), which a label character never is."""
     inner = range(1, len(window) - 1)
     skips = [window] + [window[:k] + window[k + 1 :] for k in inner]
     skips += [
         [f for n, f in enumerate(window) if n not in (a, b)]
         for a, b in combinations(inner, 2)
-        if not window[a].whole_line and not window[b].whole_line
+        if _content_like(window[a]) and _content_like(window[b])
     ]
     for kept in skips:
         for reading in _readings(kept):
@@ -205,6 +206,10 @@ def _spelled(window: list[_Fragment], config: BlockConfig) -> _Label | None:
             if name:
                 return _Label(name, compact(text), reading)
     return None
+
+
+def _content_like(fragment: _Fragment) -> bool:
+    return not fragment.whole_line or fragment.first_word is not None
 
 
 @dataclass
