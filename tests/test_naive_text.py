@@ -130,6 +130,17 @@ def test_a_label_fragment_sharing_a_line_with_a_wrapped_tail_is_found(settings):
     assert "イン併用" in third and not any("基" in line for b in page.blocks for line in b.lines)
 
 
+JISSHI_NAIYOU = ["実", "施", "内", "容"]  # the 実施内容 label, one character a line
+
+
+def _three_sessions_read(lines: list[str], settings):
+    """The page split, with a 基本情報 block for each session and nothing left over."""
+    page = naive_text.split_page(lines, settings.blocks)
+    assert [b.block for b in page.blocks].count("基本情報") == 3
+    assert not any(b.block == "その他" for b in page.blocks)
+    return page
+
+
 def test_a_label_is_spelled_across_two_wrapped_lines_that_start_with_a_short_word(settings):
     # the 参加者 cells wrap on both sides of 本 and 情: "会 2名 …" and "会 1名、…" start
     # with a word as short as a label fragment, and must be skipped to read 基本情報
@@ -145,14 +156,9 @@ def test_a_label_is_spelled_across_two_wrapped_lines_that_start_with_a_short_wor
         "会 1名、町立診療所 看護師 1名",
         "報",
         "○事前ヒアリング結果の報告 ○状態像の分析結果の確認 ○次年度の取組の整理",
-        "実",
-        "施",
-        "内",
-        "容",
+        *JISSHI_NAIYOU,
     ]
-    page = naive_text.split_page(lines, settings.blocks)
-    assert [b.block for b in page.blocks].count("基本情報") == 3
-    assert not any(b.block == "その他" for b in page.blocks)
+    _three_sessions_read(lines, settings)
 
 
 def test_a_short_line_of_several_words_is_skipped_like_a_wrapped_first_word(settings):
@@ -174,14 +180,9 @@ def test_a_short_line_of_several_words_is_skipped_like_a_wrapped_first_word(sett
         "担当 2名",
         "報",
         "・アンケート結果の共有 ・意見交換 ・様式の見直し案の確認",
-        "実",
-        "施",
-        "内",
-        "容",
+        *JISSHI_NAIYOU,
     ]
-    page = naive_text.split_page(lines, settings.blocks)
-    assert [b.block for b in page.blocks].count("基本情報") == 3
-    assert not any(b.block == "その他" for b in page.blocks)
+    page = _three_sessions_read(lines, settings)
     text = " ".join(line for b in page.blocks for line in b.lines)
     assert "担当 2名" in text and "か所 各2名" in text  # kept as content
 
