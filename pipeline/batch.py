@@ -41,7 +41,7 @@ from pathlib import Path
 import yaml
 
 from . import publish
-from .cache import DocumentCache, analysis_key, code_version, settings_key, themes_key
+from .cache import DocumentCache, analysis_key, code_version, themes_key
 from .config import Settings
 from .errors import ConfigError, DocumentError, TimeLimitError
 from .export import write_json
@@ -379,30 +379,25 @@ def run_batch(
         first: dict[str, _Task] = {}
         for task in tasks:
             first.setdefault(task.sha256, task)
-        model_inputs = _model_inputs(settings, batch_dir)
-        key = settings_key(settings, model_inputs)
-        cache = (
-            DocumentCache(
-                options.cache_dir, analysis_key(settings), themes_key(settings, model_inputs)
-            )
-            if options.cache_dir
-            else None
-        )
+        analysis = analysis_key(settings)
+        themes = themes_key(settings, _model_inputs(settings, batch_dir))
+        key = f"{analysis}-{themes}"
+        cache = DocumentCache(options.cache_dir, analysis, themes) if options.cache_dir else None
         reclassified = 0
         # Results wait on disk until the tables are written in batch order, and are then
         # read back one at a time: memory stays flat however large the batch.
         with ResultSpool(out_dir) as spool:
-            with _timed(timings, "cache"):
-                for sha, task in first.items():
+            for sha, task in first.items():
+                with _timed(timings, "cache"):
                     cached = cache.get(sha) if cache else None
-                    if cached is None:
-                        continue
-                    result = _restamp(cached.result, task.source)
-                    if not cached.themes_current:  # theme rules or training data changed
-                        _reclassify(result, settings, batch_dir, timings)
-                        cache.put(sha, result)
-                        reclassified += 1
-                    spool.put(sha, result)
+                if cached is None:
+                    continue
+                result = _restamp(cached.result, task.source)
+                if not cached.themes_current:  # theme rules or training data changed
+                    _reclassify(result, settings, batch_dir, timings)
+                    cache.put(sha, result)
+                    reclassified += 1
+                spool.put(sha, result)
             misses = [task for sha, task in first.items() if sha not in spool]
             show = sys.stderr.isatty() if options.progress is None else options.progress
             bar = _progress(len(tasks), len(tasks) - len(misses), show)

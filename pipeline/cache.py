@@ -57,19 +57,14 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def settings_key(settings: Settings, data_files: Iterable[Path] = ()) -> str:
-    """What in the settings changes a document's result.
-
-    The loaded settings themselves (every block rule, theme rule and stage option) rather
-    than the config files' digest, so that the `batch:` section (jobs, time limit) does
-    not invalidate the cache; plus the domain dictionary the analysis installs, and
-    `data_files` (e.g. what the theme model is trained on) by content.
-    """
-    return f"{analysis_key(settings)}-{themes_key(settings, data_files)}"
-
-
 def analysis_key(settings: Settings) -> str:
-    """What extraction, segmentation and analysis depend on: not the themes."""
+    """What in the settings changes a document's extraction, segmentation and analysis.
+
+    The loaded settings themselves (every block rule and stage option) rather than the
+    config files' digest, so that the `batch:` section (jobs, time limit) does not
+    invalidate the cache; plus the domain dictionary the analysis installs. Not the
+    themes: see themes_key.
+    """
     loaded = dataclasses.replace(settings, digest="", themes=(), classifier=None)
     digest = hashlib.sha256(json.dumps(_canonical(loaded), ensure_ascii=False).encode())
     userdict = settings.analyze.get("userdict")
@@ -81,7 +76,8 @@ def analysis_key(settings: Settings) -> str:
 
 
 def themes_key(settings: Settings, data_files: Iterable[Path] = ()) -> str:
-    """What the themes of analysed items depend on: rules, classifier, training files."""
+    """What the themes of analysed items depend on: the theme rules, the classifier's
+    options and `data_files` (what the theme model is trained on), by content."""
     parts = [settings.themes, settings.classifier]
     digest = hashlib.sha256(json.dumps(_canonical(parts), ensure_ascii=False).encode())
     _add_files(digest, data_files)
