@@ -73,18 +73,20 @@ def training_files(options: ClassifierOptions, batch_dir: Path | None) -> list[P
     return files
 
 
+def _stamp(path: Path) -> tuple[str, int, int]:
+    """Path, size and mtime: the key under which a file's parsed content is cached, so
+    that every document of a batch reads it once and an edited file is read again."""
+    stat = path.stat() if path.is_file() else None
+    return (str(path), stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1)
+
+
 @lru_cache(maxsize=8)
 def _examples(stamped: tuple[tuple[str, int, int], ...]) -> tuple[Example, ...]:
-    # Keyed by path, size and mtime, so every document of a batch reads the files once.
     return tuple(load_examples(Path(p) for p, _, _ in stamped))
 
 
 def examples_for(options: ClassifierOptions, batch_dir: Path | None) -> list[Example]:
-    stamped = []
-    for path in training_files(options, batch_dir):
-        stat = path.stat() if path.is_file() else None
-        stamped.append((str(path), stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1))
-    return list(_examples(tuple(stamped)))
+    return list(_examples(tuple(_stamp(p) for p in training_files(options, batch_dir))))
 
 
 def analyzer_key(settings: Settings) -> str:
@@ -179,14 +181,12 @@ def hand_labels_for(settings: Settings, batch_dir: Path | None) -> dict[str, lis
     path = Path(batch_dir) / settings.classifier.labels_file
     if not path.is_file():
         return {}
-    stat = path.stat()
-    ids = tuple(t.id for t in settings.themes)
-    return _hand_labels(str(path), stat.st_size, stat.st_mtime_ns, ids)
+    return _hand_labels(_stamp(path), tuple(t.id for t in settings.themes))
 
 
 @lru_cache(maxsize=8)
-def _hand_labels(path: str, size: int, mtime: int, ids: tuple) -> dict[str, list[HandLabel]]:
-    return load_hand_labels(Path(path), ids)  # read once per batch, not once per document
+def _hand_labels(stamped: tuple[str, int, int], ids: tuple) -> dict[str, list[HandLabel]]:
+    return load_hand_labels(Path(stamped[0]), ids)
 
 
 def classify(items: list[Item], settings: Settings, batch_dir: Path | None = None) -> None:
