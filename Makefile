@@ -40,8 +40,8 @@ lint: setup ## ruff check and format check
 evaluate: setup ## score OUT against BATCH's gold.json (run `make pipeline` first)
 	$(PY) -m pipeline evaluate $(OUT) --gold $(GOLD)
 
-evaluate-themes: setup ## theme scores of rules, model and combined (grouped CV), HELD_OUT apart
-	$(PY) -m pipeline evaluate-themes --gold corpora/sample/gold.json --subset $(HELD_OUT)
+evaluate-themes: setup ## theme scores of rules, model and combined (grouped CV), HELD_OUT apart, review gains
+	$(PY) -m pipeline evaluate-themes --gold corpora/sample/gold.json --subset $(HELD_OUT) --review
 
 measure: setup ## time a cold run of BATCH against an unchanged re-run (cached)
 	$(PY) scripts/measure_rerun.py $(BATCH)

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from pipeline.__main__ import main
 from pipeline.classify.evaluation import (
     Predictions,
     confused_pairs,
     cross_validate,
+    grouped_splits,
     learning_curve,
     municipality_intervals,
     report,
+    review_curve,
     scores,
     subset_scores,
 )
@@ -105,10 +108,12 @@ def test_learning_curve_trains_on_growing_shares_of_the_same_folds(settings, ana
     assert curve[0]["model"]["micro_f1"] < curve[-1]["model"]["micro_f1"]
 
 
-def test_no_municipality_in_train_and_test(settings, analysed_gold, monkeypatch):
+@pytest.fixture
+def fits(monkeypatch) -> list[set[str]]:
+    """The municipalities of every model fit during the test, in order."""
     import pipeline.classify.evaluation as evaluation
 
-    seen = []
+    seen: list[set[str]] = []
     real_fit = evaluation.ThemeModel.fit
 
     def fit(self, items, labels):
@@ -116,6 +121,39 @@ def test_no_municipality_in_train_and_test(settings, analysed_gold, monkeypatch)
         return real_fit(self, items, labels)
 
     monkeypatch.setattr(evaluation.ThemeModel, "fit", fit)
+    return seen
+
+
+def test_review_curve_checks_the_test_folds_items_and_retrains(settings, analysed_gold, fits):
+    import pipeline.classify.evaluation as evaluation
+
+    examples, items = subset(analysed_gold, 8)
+    curve = review_curve(items, examples, settings, grouped_splits(examples, 2), sizes=(5, 20))
+    groups = {e.group for e in examples}
+    # Per fold: one model on the training folds, then one per size and pick (doubt,
+    # RANDOM_DRAWS random) that also learns from the checked items of the test fold.
+    per_fold = 1 + 2 * (1 + evaluation.RANDOM_DRAWS)
+    assert len(fits) == 2 * per_fold
+    for fold in (fits[:per_fold], fits[per_fold:]):
+        assert len(fold[0]) == 4  # half of the 8 municipalities
+        assert all(fold[0] < later <= groups for later in fold[1:])
+
+    assert [row["checked_per_batch"] for row in curve] == [0, 5, 20]
+    assert curve[1]["share_checked"] == round(10 / len(items), 4)
+    # Nothing checked is the ordinary cross-validation.
+    pred = cross_validate(items, examples, settings, folds=2)
+    plain = round(report(pred, examples, settings.themes)["systems"]["combined"]["micro_f1"], 4)
+    assert curve[0]["doubt"]["all"]["micro_f1"] == plain
+    # Checked items carry their gold themes, so the batch's figure rises with them, and
+    # the unchecked items are scored before and after on the same rows.
+    assert curve[2]["doubt"]["all"]["micro_f1"] > curve[1]["doubt"]["all"]["micro_f1"] > plain
+    for row in curve[1:]:
+        for pick in ("doubt", "random"):
+            assert 0 < row[pick]["unchecked_before"]["micro_f1"] < 1
+
+
+def test_no_municipality_in_train_and_test(settings, analysed_gold, fits):
+    seen = fits
     examples, items = subset(analysed_gold, 3)
     cross_validate(items, examples, settings, folds=3)
     groups = {e.group for e in examples}

@@ -48,9 +48,22 @@ def combine_scores(
     return w * rules + (1 - w) * model
 
 
+def thresholds_of(themes: tuple[Theme, ...], options: ClassifierOptions) -> np.ndarray:
+    return np.array([threshold_of(t, options) for t in themes])
+
+
 def decide(scores: np.ndarray, themes: tuple[Theme, ...], options: ClassifierOptions):
-    thresholds = np.array([threshold_of(t, options) for t in themes])
-    return scores >= thresholds - 1e-9  # a score equal to the threshold counts
+    return scores >= thresholds_of(themes, options) - 1e-9  # a score on the threshold counts
+
+
+def doubt(scores: np.ndarray, themes: tuple[Theme, ...], options: ClassifierOptions) -> np.ndarray:
+    """Per item, how near its themes came to being decided the other way: 1 minus the
+    smallest distance of any theme's score from its threshold (1: a score right on it).
+    The review list (review.py) puts the most doubtful items first, since correcting
+    them is what changes the results; evaluate-themes --review measures that it does."""
+    if scores.size == 0:
+        return np.zeros(len(scores))
+    return 1.0 - np.abs(scores - thresholds_of(themes, options)).min(axis=1)
 
 
 # --------------------------------------------------------------------------- model

@@ -32,7 +32,7 @@ import numpy as np
 from ..config import DEFAULT_CONFIG, PROJECT_ROOT, Settings, load_settings
 from ..errors import PipelineError
 from ..records import Item
-from .combine import combine_scores, decide
+from .combine import combine_scores, decide, doubt
 from .model import ModelConfig, ThemeModel
 from .rules import Theme, rule_hits
 from .training import Example, as_items, check_themes, load_examples
@@ -155,6 +155,121 @@ def learning_curve(
     ]
 
 
+REVIEW_SIZES = (10, 25, 50)
+RANDOM_DRAWS = 5
+
+
+def grouped_splits(examples: list[Example], folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) row indices of GroupKFold by municipality, as cross_validate uses."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.array([e.group for e in examples])
+    folds = max(2, min(folds, len(set(groups))))
+    return list(GroupKFold(n_splits=folds).split(examples, groups=groups))
+
+
+def subset_split(examples: list[Example], subset: tuple[str, ...]) -> list[tuple]:
+    """One split: the subset's municipalities are the batch, the others train."""
+    inside = np.isin([e.group for e in examples], list(subset))
+    return [(np.flatnonzero(~inside), np.flatnonzero(inside))]
+
+
+def review_curve(
+    items: list[Item],
+    examples: list[Example],
+    settings: Settings,
+    splits: list[tuple[np.ndarray, np.ndarray]],
+    sizes: tuple[int, ...] = REVIEW_SIZES,
+    seed: int = 0,
+) -> list[dict]:
+    """What an analyst gains by checking N items of a batch by hand, when the N are the
+    run's most doubtful items (review.csv) and when they are drawn at random.
+
+    Each split's test rows play a batch of reports the model has not seen (a fold of
+    grouped_splits, or the held-out municipalities of subset_split). The model trains on
+    the training rows and ranks the batch's items by doubt (combine.doubt). The first N
+    get their gold themes, as rows of the batch's labels.csv would: such an item keeps
+    its hand label (hand_labels.py), and the rows join the training data. The batch is
+    then classified again. Figures are over all the batch's items and over the items
+    left unchecked, where any gain comes from what the model learnt from the checked
+    ones. Random picks are averaged over RANDOM_DRAWS draws."""
+    themes, options = settings.themes, settings.classifier
+    theme_ids = [t.id for t in themes]
+    truth = _labels(examples, theme_ids)
+    rules = rule_matrix(items, themes)
+    base = ModelConfig.from_options(options.options)
+    rng = np.random.default_rng(seed)
+    runs = [("doubt", 0)] + [("random", d) for d in range(RANDOM_DRAWS)]
+    pred = {(n, s, d): np.zeros_like(truth) for n in sizes for s, d in runs}
+    checked = {key: np.zeros(len(items), dtype=bool) for key in pred}
+    baseline = np.zeros_like(truth)
+    batch_sizes = []
+
+    def classified(train: np.ndarray, test: np.ndarray) -> np.ndarray:
+        model = ThemeModel(tuple(theme_ids), replace(base, rule_features=True), themes)
+        model.fit([items[k] for k in train], [examples[k].themes for k in train])
+        probs = model.predict_proba([items[k] for k in test])
+        return combine_scores(rules[test], probs, options)
+
+    tested = np.zeros(len(items), dtype=bool)
+    for train, test in splits:
+        tested[test] = True
+        first = classified(train, test)
+        baseline[test] = decide(first, themes, options)
+        batch_sizes.append(len(test))
+        order = {"doubt": [test[np.argsort(-doubt(first, themes, options), kind="stable")]]}
+        order["random"] = [rng.permutation(test) for _ in range(RANDOM_DRAWS)]
+        for n in sizes:
+            for strategy, draw in runs:
+                chosen = order[strategy][draw][:n]
+                after = decide(classified(np.concatenate([train, chosen]), test), themes, options)
+                by_hand = np.isin(test, chosen)
+                after[by_hand] = truth[test[by_hand]]  # a hand label is final
+                pred[(n, strategy, draw)][test] = after
+                checked[(n, strategy, draw)][chosen] = True
+
+    def figures(p: np.ndarray, rows: np.ndarray) -> dict[str, float]:
+        got = scores(truth[rows], p[rows], theme_ids)
+        return {k: got[k] for k in ("micro_f1", "macro_f1")}
+
+    def mean_figures(keys: list) -> dict[str, dict[str, float]]:
+        """Over all items, and over the unchecked ones before and after re-training."""
+        drawn = [
+            {
+                "all": figures(pred[k], everywhere),
+                "unchecked_before": figures(baseline, tested & ~checked[k]),
+                "unchecked_after": figures(pred[k], tested & ~checked[k]),
+            }
+            for k in keys
+        ]
+        return {
+            part: {k: round(float(np.mean([d[part][k] for d in drawn])), 4) for k in drawn[0][part]}
+            for part in drawn[0]
+        }
+
+    everywhere = tested  # every row of every batch
+    none_checked = {k: round(v, 4) for k, v in figures(baseline, everywhere).items()}
+    curve = [
+        {
+            "checked_per_batch": 0,
+            "share_checked": 0.0,
+            **{
+                s: dict.fromkeys(("all", "unchecked_before", "unchecked_after"), none_checked)
+                for s in ("doubt", "random")
+            },
+        }
+    ]
+    for n in sizes:
+        row: dict = {
+            "checked_per_batch": n,
+            "share_checked": round(float(sum(min(n, b) for b in batch_sizes) / tested.sum()), 4),
+        }
+        for strategy in ("doubt", "random"):
+            row[strategy] = mean_figures([(n, s, d) for s, d in runs if s == strategy])
+        curve.append(row)
+    return curve
+
+
 # --------------------------------------------------------------------------- figures
 
 
@@ -230,9 +345,11 @@ def evaluate_themes(
     folds: int = 5,
     subset: tuple[str, ...] = (),
     curve: bool = False,
+    review: bool = False,
 ) -> dict:
     """Load gold, analyse it (GiNZA, once), cross-validate, and return every figure;
-    `subset` (municipalities) is also scored on its own; `curve` adds a learning curve."""
+    `subset` (municipalities) is also scored on its own; `curve` adds a learning curve,
+    `review` what checking a batch's most doubtful items by hand gains."""
     from ..analyze import analyze
 
     examples = load_examples(gold)
@@ -250,6 +367,11 @@ def evaluate_themes(
         result["subset"] = subset_scores(pred, subset, [t.id for t in settings.themes])
     if curve:
         result["learning_curve"] = learning_curve(items, examples, settings, folds)
+    if review:
+        result["review"] = review_curve(items, examples, settings, grouped_splits(examples, folds))
+        if subset:
+            split = subset_split(examples, subset)
+            result["subset"]["review"] = review_curve(items, examples, settings, split)
     return result
 
 
@@ -362,9 +484,42 @@ def format_table(result: dict) -> str:
                     for s in ("model", "combined")
                 )
             )
+    if "review" in result:
+        lines += [
+            "",
+            "Checking items by hand (labels.csv), per test fold as a batch of unseen reports:",
+        ]
+        lines += _review_lines(result["review"])
+    if "review" in result.get("subset", {}):
+        lines += [
+            "",
+            f"Checking items by hand, the subset ({', '.join(result['subset']['municipalities'])})"
+            " as one batch, the others training:",
+        ]
+        lines += _review_lines(result["subset"]["review"])
     lines += ["", "Most confused (gold theme missed → theme given instead, combined):"]
     lines += [f"  {c['gold']} → {c['predicted']}: {c['items']}" for c in result["confused"]]
     return "\n".join(lines)
+
+
+def _review_lines(curve: list[dict]) -> list[str]:
+    lines = [
+        "  combined micro/macro-F1 of the batch, and micro-F1 of its unchecked items before →",
+        "  after the model re-trained with the checked ones",
+        f"  {'checked':>7} {'share':>6}  {'most doubtful first':^25}  {'at random':^25}",
+    ]
+    for row in curve:
+        lines.append(
+            f"  {row['checked_per_batch']:>7} {row['share_checked']:>6.1%}  "
+            + "  ".join(
+                f"{row[s]['all']['micro_f1']:.3f}/{row[s]['all']['macro_f1']:.3f} "
+                f"{row[s]['unchecked_before']['micro_f1']:.3f}→"
+                f"{row[s]['unchecked_after']['micro_f1']:.3f}"
+                for s in ("doubt", "random")
+            )
+        )
+    lines.append(f"  (random picks averaged over {RANDOM_DRAWS} draws)")
+    return lines
 
 
 # --------------------------------------------------------------------------- command
@@ -399,6 +554,13 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "how much more labelled reports would help",
     )
     parser.add_argument(
+        "--review",
+        action="store_true",
+        help=f"also measure checking {'/'.join(map(str, REVIEW_SIZES))} items of each test "
+        "fold (and of --subset) by hand, the most doubtful first (as review.csv lists them) "
+        "against a random pick",
+    )
+    parser.add_argument(
         "--out",
         metavar="FILE",
         default=str(DEFAULT_OUT),
@@ -421,7 +583,7 @@ def run(args: argparse.Namespace) -> int:
         print("error: --folds must be at least 2", file=sys.stderr)
         return 2
     subset = tuple(name.strip() for name in args.subset.split(",") if name.strip())
-    result = evaluate_themes(gold, settings, args.folds, subset, args.learning_curve)
+    result = evaluate_themes(gold, settings, args.folds, subset, args.learning_curve, args.review)
     print(format_table(result))
     write_json(result, Path(args.out))
     print(f"\n→ {args.out}")
