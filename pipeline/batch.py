@@ -61,6 +61,7 @@ TABLE_FILES = (
     "items.csv",
     "themes.csv",
     "theme_matrix.csv",
+    "review.csv",
     "report.xlsx",
 )
 
@@ -520,9 +521,11 @@ def write_tables(
 ) -> list[DocumentSummary]:
     """The CSV tables and the Excel workbook of a run, into folder, one document at a
     time; returns each document's summary."""
+    from .review import ReviewList
     from .table_writer import TableWriter
 
-    with TableWriter(folder, settings.themes) as writer:
+    review_list = ReviewList(settings.themes, settings.classifier, settings.review)
+    with TableWriter(folder, settings.themes, review_list) as writer:
         return [writer.add(result) for result in results]
 
 

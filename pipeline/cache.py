@@ -65,7 +65,7 @@ def analysis_key(settings: Settings) -> str:
     invalidate the cache; plus the domain dictionary the analysis installs. Not the
     themes: see themes_key.
     """
-    loaded = dataclasses.replace(settings, digest="", themes=(), classifier=None)
+    loaded = dataclasses.replace(settings, digest="", themes=(), classifier=None, review=None)
     digest = hashlib.sha256(json.dumps(_canonical(loaded), ensure_ascii=False).encode())
     userdict = settings.analyze.get("userdict")
     paths = [PROJECT_ROOT / "configs" / "userdict.yaml"]

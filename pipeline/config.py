@@ -15,9 +15,11 @@ from typing import Any
 # Themes and their coding rules are parsed next to the code that applies them.
 from .classify.rules import (  # noqa: F401 (Theme, ThemeRule re-exported)
     ClassifierOptions,
+    ReviewOptions,
     Theme,
     ThemeRule,
     load_classifier_options,
+    load_review_options,
     load_themes,
 )
 from .errors import ConfigError
@@ -60,6 +62,7 @@ class Settings:
     analyze: dict[str, Any] = field(default_factory=dict)
     digest: str = ""
     classifier: ClassifierOptions = field(default_factory=ClassifierOptions)
+    review: ReviewOptions = field(default_factory=ReviewOptions)
 
 
 def _compile(path: Path, where: str, pattern: Any) -> re.Pattern:
@@ -140,4 +143,5 @@ def load_settings(path: Path | None = None) -> Settings:
         analyze=dict(data.get("analyze") or {}),
         digest=digest.hexdigest()[:16],
         classifier=load_classifier_options(themes_path),
+        review=load_review_options(themes_path),
     )

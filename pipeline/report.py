@@ -8,6 +8,7 @@ from the data goes through html.escape; only this module's own markup is left ra
 from __future__ import annotations
 
 import base64
+import csv
 from html import escape
 from importlib import resources
 from pathlib import Path
@@ -44,9 +45,19 @@ def _summary(outputs: Outputs) -> str:
         by_hand = int(evidence.str.contains("by hand", regex=False).sum())
         if by_hand:  # corrected through the batch's labels.csv (classify/hand_labels.py)
             facts.append(("labels.csv で修正した項目", str(by_hand)))
+    to_check = _rows_of(outputs.out_dir / "review.csv")
+    if to_check:  # review.py: the items to check first
+        facts.append(("見直し候補（review.csv、迷いの大きい順）", f"{to_check} 項目"))
     if outputs.run.get("config_digest"):
         facts.append(("設定", str(outputs.run["config_digest"])))
     return "".join(f"<li>{escape(k)}: <b>{escape(v)}</b></li>" for k, v in facts)
+
+
+def _rows_of(path: Path) -> int:
+    if not path.is_file():
+        return 0
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return max(0, sum(1 for _ in csv.reader(handle)) - 1)
 
 
 def _warnings(outputs: Outputs) -> str:

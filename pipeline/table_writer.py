@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from . import tables
+from . import review, tables
 from .config import Theme
 from .excel import Workbook
 from .records import DocumentResult, DocumentSummary
@@ -34,14 +34,18 @@ class _CsvTable:
 
 
 class TableWriter:
-    """documents.csv, blocks.csv, items.csv, themes.csv, theme_matrix.csv and report.xlsx
-    (one sheet per table) in `folder`. Use as a context manager; add() each document in
-    the order its rows should appear."""
+    """documents.csv, blocks.csv, items.csv, themes.csv, theme_matrix.csv, review.csv and
+    report.xlsx (one sheet per table) in `folder`. Use as a context manager; add() each
+    document in the order its rows should appear. Without a `review` list, review.csv
+    has its header only."""
 
-    def __init__(self, folder: Path, themes: tuple[Theme, ...]):
+    def __init__(
+        self, folder: Path, themes: tuple[Theme, ...], review_list: review.ReviewList | None = None
+    ):
         self._folder = folder
         self._themes = themes
         self._counts = tables.ThemeCounts(themes)
+        self._review = review_list
         self._csv: dict[str, _CsvTable] = {}
         self._book = Workbook()
         self._sheets = {}
@@ -51,12 +55,13 @@ class TableWriter:
             "themes": tables.THEME_COLUMNS,
             "theme_matrix": tables.matrix_columns(themes),
             "documents": tables.DOCUMENT_COLUMNS,
+            "review": review.COLUMNS,
         }
         # the workbook's sheets in this order, items first: what most readers open it for
         for name, names in columns.items():
             self._sheets[name] = self._book.sheet(name.replace("theme_", ""), names)
         try:
-            for name in ("documents", "blocks", "items", "themes", "theme_matrix"):
+            for name in columns:
                 self._csv[name] = _CsvTable(folder / f"{name}.csv", columns[name])
         except BaseException:
             self._close_files()
@@ -80,6 +85,8 @@ class TableWriter:
         for item in result.items:
             self._append("items", tables.item_row(item, self._themes))
             self._counts.add(item)
+            if self._review is not None:
+                self._review.add(item)
         return summary
 
     def close(self) -> None:
@@ -87,6 +94,8 @@ class TableWriter:
             self._append("themes", row)
         for row in self._counts.matrix_rows():
             self._append("theme_matrix", row)
+        for row in self._review.rows() if self._review is not None else []:
+            self._append("review", row)
         self._close_files()
         self._book.save(self._folder / "report.xlsx")
 

@@ -41,6 +41,12 @@ def _session(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
+def evidence_text(evidence: dict[str, str]) -> str:
+    """theme_evidence: 'theme: why' parts; a note about no theme in particular (key "")
+    stands alone."""
+    return "; ".join(f"{k}: {v}" if k else v for k, v in evidence.items())
+
+
 def item_columns(themes: tuple[Theme, ...]) -> list[str]:
     return ITEM_COLUMNS + [f"score_{t.id}" for t in themes]
 
@@ -68,7 +74,7 @@ def item_row(i: Item, themes: tuple[Theme, ...]) -> list:
         i.item_id, i.block_id, i.doc_id, i.source, i.municipality, i.page, i.block,
         _session(i.session), i.level, i.parent_id, i.context, i.text, i.text_raw,
         " ".join(i.lemmas), ";".join(i.phrases), i.problem_target, i.problem_state,
-        ";".join(i.themes), "; ".join(f"{k}: {v}" for k, v in i.evidence.items()),
+        ";".join(i.themes), evidence_text(i.evidence),
     ]  # fmt: skip
     row.extend(round(i.scores.get(t.id, 0.0), 4) for t in themes)
     return row

@@ -86,7 +86,7 @@ def test_streamed_csv_is_byte_for_byte_what_pandas_writes(
 
 def test_workbook_has_every_row_in_order_under_a_frozen_filtered_header(streamed, documents):
     book = load_workbook(streamed / "report.xlsx")
-    assert book.sheetnames == ["items", "blocks", "themes", "matrix", "documents"]
+    assert book.sheetnames == ["items", "blocks", "themes", "matrix", "documents", "review"]
     sheet = book["items"]
     ids = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert ids == [i.item_id for r in documents for i in r.items]

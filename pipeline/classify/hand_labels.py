@@ -23,6 +23,7 @@ from ..records import Item
 from .training import TrainingDataError, label_rows
 
 _SPACE = re.compile(r"\s+")
+LABELLED, REMOVED = "labelled by hand", "removed by hand"  # how theme_evidence says it
 
 
 def text_key(text: str) -> str:
@@ -58,6 +59,11 @@ def load_hand_labels(path: Path, theme_ids: tuple[str, ...]) -> dict[str, list[H
     return labels
 
 
+def is_hand_labelled(item: Item) -> bool:
+    """Whether the item's themes were set through the batch's labels.csv."""
+    return any(v.startswith((LABELLED, REMOVED)) for v in item.evidence.values())
+
+
 def apply_hand_labels(
     items: list[Item], labels: dict[str, list[HandLabel]], theme_ids: list[str]
 ) -> int:
@@ -70,9 +76,11 @@ def apply_hand_labels(
         evidence = {}
         for theme in theme_ids:
             if theme in label.themes:
-                evidence[theme] = f"labelled by hand ({label.where})"
+                evidence[theme] = f"{LABELLED} ({label.where})"
             elif theme in item.evidence:  # the classifier gave it, or a rule matched
-                evidence[theme] = f"removed by hand ({label.where}) | {item.evidence[theme]}"
+                evidence[theme] = f"{REMOVED} ({label.where}) | {item.evidence[theme]}"
+        if not evidence:  # labelled with no theme, and no theme to take away: still say so
+            evidence[""] = f"{LABELLED} ({label.where}): no theme"
         item.themes = [t for t in theme_ids if t in label.themes]
         item.scores = {t: 1.0 if t in label.themes else 0.0 for t in theme_ids}
         item.evidence = evidence

@@ -238,6 +238,38 @@ def load_classifier_options(path: Path) -> ClassifierOptions:
     )
 
 
+@dataclass(frozen=True)
+class ReviewOptions:
+    """The `review:` section of themes.yaml: which items review.csv lists (review.py)."""
+
+    size: int = 100  # rows of review.csv (0: none)
+    blocks: tuple[str, ...] = ("課題意識", "アセスメント結果", "到達点")
+
+
+def load_review_options(path: Path) -> ReviewOptions:
+    data = read_yaml(path).get("review")
+    if data is None:
+        return ReviewOptions()
+    where = f"{path}: review"
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a mapping with `size` and `blocks`")
+    unknown = sorted(set(data) - {"size", "blocks"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown key `{unknown[0]}` (allowed: size, blocks)")
+    size = data.get("size", ReviewOptions.size)
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise ConfigError(f"{where}: `size` must be a whole number ≥ 0, got {size!r}")
+    blocks = data.get("blocks", list(ReviewOptions.blocks))
+    if isinstance(blocks, str):
+        blocks = [blocks]
+    if not isinstance(blocks, list) or not all(isinstance(b, str) for b in blocks):
+        raise ConfigError(f"{where}: `blocks` must list block names")
+    unknown = [b for b in blocks if b not in BLOCKS]
+    if unknown:
+        raise ConfigError(f"{where}: unknown block {unknown[0]} (known: {', '.join(BLOCKS)})")
+    return ReviewOptions(size=size, blocks=tuple(blocks))
+
+
 # --------------------------------------------------------------------------- matching
 
 
