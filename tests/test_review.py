@@ -11,7 +11,7 @@ import pytest
 from pipeline.classify.rules import ReviewOptions, load_review_options
 from pipeline.errors import ConfigError
 from pipeline.records import Item
-from pipeline.review import ReviewList
+from pipeline.review import COLUMNS, ReviewList
 
 from .conftest import SAMPLE
 
@@ -55,7 +55,8 @@ def test_review_csv_lists_the_most_doubtful_items_of_the_chosen_blocks(sample_ru
     assert len(left_out) > 100 and max(left_out) <= min(doubts) + 1e-3
 
     # Each row is the item as the run left it, in labels.csv's columns first.
-    assert list(review[0])[:4] == ["text", "themes", "block", "municipality"]
+    assert list(review[0])[:5] == ["text", "themes", "block", "municipality", "checked"]
+    assert {row["checked"] for row in review} == {""}
     for row in review:
         item = items[row["item_id"]]
         assert (row["text"], row["themes"], row["municipality"]) == (
@@ -74,7 +75,8 @@ def test_review_csv_lists_the_most_doubtful_items_of_the_chosen_blocks(sample_ru
     from pipeline.views import load_outputs
 
     sheet = load_workbook(out / "report.xlsx", read_only=True)["review"]
-    assert [c.value for c in next(sheet.iter_rows(min_row=2, max_row=2))][7] == listed[0]
+    first_row = [c.value for c in next(sheet.iter_rows(min_row=2, max_row=2))]
+    assert first_row[COLUMNS.index("item_id")] == listed[0]
     assert "見直し候補（review.csv、迷いの大きい順）: <b>100 項目</b>" in build_report(
         load_outputs(out)
     )
@@ -92,15 +94,16 @@ def test_checked_review_rows_saved_as_labels_csv_correct_the_batch(settings, tmp
     review = _rows(tmp_path / "out" / "review.csv")
     assert len(review) == 5
 
-    # The analyst checks the first two rows: one gets another theme, one gets none,
-    # and saves them, every column kept, as the batch's labels.csv.
+    # The analyst checks the first two rows (one gets another theme, one gets none),
+    # marks them, and saves the whole file as the batch's labels.csv.
     checked = review[:2]
-    checked[0]["themes"] = "covid_impact"
-    checked[1]["themes"] = ""
+    checked[0].update(themes="covid_impact", checked="x")
+    checked[1].update(themes="", checked="済")
+    review[2]["themes"] = "covid_impact"  # edited but not marked as checked: ignored
     with (batch / "labels.csv").open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(review[0]))
         writer.writeheader()
-        writer.writerows(checked)
+        writer.writerows(review)
 
     second = run_batch(batch, tmp_path / "out", small, options=options)
     assert (second.cache_hits, second.reclassified) == (1, 1)  # only classified again
@@ -110,6 +113,7 @@ def test_checked_review_rows_saved_as_labels_csv_correct_the_batch(settings, tmp
     assert "labelled by hand (labels.csv line 2)" in first_item["theme_evidence"]
     assert second_item["themes"] == ""
     assert "by hand (labels.csv line 3)" in second_item["theme_evidence"]
+    assert "by hand" not in items[review[2]["item_id"]]["theme_evidence"]
     # Checked items leave the list; the next most doubtful take their places.
     again = _rows(tmp_path / "out" / "review.csv")
     assert len(again) == 5
@@ -145,9 +149,10 @@ def test_review_list_keeps_the_most_doubtful_within_its_size(settings):
     for item in items:
         review.add(item)
     rows = review.rows()
-    assert [r[7] for r in rows] == ["i2", "i5", "i4"]
-    assert rows[2][5] == f"{second} 0.37 not given"
-    assert rows[0][5].startswith(f"{first} 0.41 given")
+    item_id, near = COLUMNS.index("item_id"), COLUMNS.index("near_threshold")
+    assert [r[item_id] for r in rows] == ["i2", "i5", "i4"]
+    assert rows[2][near] == f"{second} 0.37 not given"
+    assert rows[0][near].startswith(f"{first} 0.41 given")
 
     nothing = ReviewList(settings.themes, settings.classifier, ReviewOptions(size=0))
     for item in items:

@@ -3,7 +3,9 @@
 gold.json (docs/corpus.md) labels the items of 課題意識, アセスメント結果 and 到達点;
 items whose `themes` is null are not examples. A `labels.csv` a user puts beside a
 batch has columns `text` and `themes` (ids joined by `;`, empty for none), and
-optionally `block` and `municipality` (the group cross-validation keeps together).
+optionally `block` and `municipality` (the group cross-validation keeps together) and
+`checked` (when the column is there, rows left empty in it are skipped: a review.csv
+saved whole counts only the rows an analyst marked).
 """
 
 from __future__ import annotations
@@ -79,8 +81,12 @@ def label_rows(path: Path) -> list[LabelRow]:
         raise TrainingDataError(f"{path}: cannot read as UTF-8 CSV ({exc})") from None
     if rows and not {"text", "themes"} <= set(rows[0]):
         raise TrainingDataError(f"{path}: needs the columns `text` and `themes`")
+    # review.csv saved whole as labels.csv: only the rows marked as checked count.
+    marked = bool(rows) and "checked" in rows[0]
     result = []
     for n, row in enumerate(rows, start=2):  # line 1 is the header
+        if marked and not (row.get("checked") or "").strip():
+            continue
         text = nfkc((row.get("text") or "").strip())
         if not text:
             raise TrainingDataError(f"{path}: line {n}: empty `text`")
