@@ -57,6 +57,15 @@ def _labels(examples: list[Example], theme_ids: list[str]) -> np.ndarray:
     return np.array([[t in e.themes for t in theme_ids] for e in examples], dtype=bool)
 
 
+def grouped_splits(examples: list[Example], folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) row indices of GroupKFold by municipality, as cross_validate uses."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.array([e.group for e in examples])
+    folds = max(2, min(folds, len(set(groups))))
+    return list(GroupKFold(n_splits=folds).split(examples, groups=groups))
+
+
 def cross_validate(
     items: list[Item],
     examples: list[Example],
@@ -64,25 +73,21 @@ def cross_validate(
     folds: int = 5,
 ) -> Predictions:
     """Out-of-fold predictions of the three systems; items carry lemmas already."""
-    from sklearn.model_selection import GroupKFold
-
     themes = settings.themes
     theme_ids = [t.id for t in themes]
     groups = np.array([e.group for e in examples])
-    n_groups = len(set(groups))
-    if n_groups < 2:
+    if len(set(groups)) < 2:
         raise PipelineError("evaluate-themes needs labelled items of at least 2 municipalities")
-    folds = max(2, min(folds, n_groups))
     truth = _labels(examples, theme_ids)
     rules = rule_matrix(items, themes)
     options = settings.classifier
     out = {name: np.zeros_like(truth) for name in SYSTEMS}
     out["rules"] = decide(rules, themes, replace(options, threshold=0.5)) & (rules > 0)
-    splitter = GroupKFold(n_splits=folds)
-    for train, test in splitter.split(items, groups=groups):
+    splits = grouped_splits(examples, folds)
+    for train, test in splits:
         model, combined = _fit_predict(items, examples, train, test, rules, settings)
         out["model"][test], out["combined"][test] = model, combined
-    return Predictions(truth, out, folds, groups)
+    return Predictions(truth, out, len(splits), groups)
 
 
 def rule_matrix(items: list[Item], themes: tuple[Theme, ...]) -> np.ndarray:
@@ -120,11 +125,8 @@ def learning_curve(
     municipalities (the same test folds as cross_validate): would labelling more reports
     help, and how fast? Smaller shares are subsets of larger ones, so the curve is not
     noise from different draws; the full share reproduces cross_validate."""
-    from sklearn.model_selection import GroupKFold
-
     theme_ids = [t.id for t in settings.themes]
     groups = np.array([e.group for e in examples])
-    folds = max(2, min(folds, len(set(groups))))
     truth = _labels(examples, theme_ids)
     rules = rule_matrix(items, settings.themes)
     rng = np.random.default_rng(seed)
@@ -132,7 +134,7 @@ def learning_curve(
         share: {"model": np.zeros_like(truth), "combined": np.zeros_like(truth)} for share in shares
     }
     trained: dict[float, list[int]] = {share: [] for share in shares}
-    for train, test in GroupKFold(n_splits=folds).split(items, groups=groups):
+    for train, test in grouped_splits(examples, folds):
         order = list(rng.permutation(sorted(set(groups[train]))))
         for share in shares:
             keep = set(order[: max(1, round(share * len(order)))])
@@ -157,15 +159,6 @@ def learning_curve(
 
 REVIEW_SIZES = (10, 25, 50)
 RANDOM_DRAWS = 5
-
-
-def grouped_splits(examples: list[Example], folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(train, test) row indices of GroupKFold by municipality, as cross_validate uses."""
-    from sklearn.model_selection import GroupKFold
-
-    groups = np.array([e.group for e in examples])
-    folds = max(2, min(folds, len(set(groups))))
-    return list(GroupKFold(n_splits=folds).split(examples, groups=groups))
 
 
 def subset_split(examples: list[Example], subset: tuple[str, ...]) -> list[tuple]:
@@ -211,7 +204,7 @@ def review_curve(
         probs = model.predict_proba([items[k] for k in test])
         return combine_scores(rules[test], probs, options)
 
-    tested = np.zeros(len(items), dtype=bool)
+    tested = np.zeros(len(items), dtype=bool)  # the rows of every batch
     for train, test in splits:
         tested[test] = True
         first = classified(train, test)
@@ -236,7 +229,7 @@ def review_curve(
         """Over all items, and over the unchecked ones before and after re-training."""
         drawn = [
             {
-                "all": figures(pred[k], everywhere),
+                "all": figures(pred[k], tested),
                 "unchecked_before": figures(baseline, tested & ~checked[k]),
                 "unchecked_after": figures(pred[k], tested & ~checked[k]),
             }
@@ -247,8 +240,7 @@ def review_curve(
             for part in drawn[0]
         }
 
-    everywhere = tested  # every row of every batch
-    none_checked = {k: round(v, 4) for k, v in figures(baseline, everywhere).items()}
+    none_checked = {k: round(v, 4) for k, v in figures(baseline, tested).items()}
     curve = [
         {
             "checked_per_batch": 0,
