@@ -12,9 +12,9 @@ gain is the checked items themselves: re-training on them barely moves the other
 A row starts with labels.csv's columns (text, themes, block, municipality, checked): an
 analyst corrects `themes`, marks `checked` in the rows looked at, and saves the file as
 the batch's labels.csv; rows left unmarked are skipped when it is read, and the other
-columns are there to decide and are ignored. Items already
-labelled by hand are left out. The list keeps only its `size` rows while the documents
-stream past, so it costs no memory on a large batch.
+columns are there to decide and are ignored. Items already labelled by hand are left
+out. The list keeps only its `size` rows while the documents stream past, so it costs
+no memory on a large batch.
 """
 
 from __future__ import annotations
@@ -62,15 +62,15 @@ class ReviewList:
         scores = np.array([[item.scores.get(t, 0.0) for t in self._ids]])
         value = float(doubt(scores, self._themes, self._classifier)[0])
         self._seen += 1
-        entry = (value, -self._seen, self._row(item, scores[0], value))
+        rank = (value, -self._seen)  # on equal doubt, the item that came first stays
         if len(self._heap) < self._options.size:
-            heapq.heappush(self._heap, entry)
-        elif entry[:2] > self._heap[0][:2]:
-            heapq.heapreplace(self._heap, entry)
+            heapq.heappush(self._heap, (*rank, self._row(item, scores[0], value)))
+        elif rank > self._heap[0][:2]:
+            heapq.heapreplace(self._heap, (*rank, self._row(item, scores[0], value)))
 
     def rows(self) -> list[list[Any]]:
         """Most doubtful first."""
-        return [row for _, _, row in sorted(self._heap, key=lambda e: e[:2], reverse=True)]
+        return [row for *_, row in sorted(self._heap, key=lambda e: e[:2], reverse=True)]
 
     def _row(self, item: Item, scores: np.ndarray, value: float) -> list[Any]:
         distance = np.abs(scores - self._thresholds)
