@@ -36,7 +36,7 @@ class _CsvTable:
 class TableWriter:
     """documents.csv, blocks.csv, items.csv, themes.csv, theme_matrix.csv, review.csv and
     report.xlsx (one sheet per table) in `folder`. Use as a context manager; add() each
-    document in the order its rows should appear. Without a `review` list, review.csv
+    document in the order its rows should appear. Without a `review_list`, review.csv
     has its header only."""
 
     def __init__(
