@@ -364,8 +364,12 @@ def run_batch(
 ) -> RunSummary:
     """Process every report file of a batch and write the tables to out_dir.
 
-    Raises OutputLockedError when another run is writing out_dir.
+    Raises OutputLockedError when another run is writing out_dir, and TrainingDataError
+    (before anything is read or written) when the batch's labels.csv cannot be used.
     """
+    from .classify.combine import check_training_data
+
+    check_training_data(settings, batch_dir)
     options = options or BatchOptions()
     if progress is not None:
         options = replace(options, progress=progress)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from dataclasses import replace
 
 import pytest
 
-from pipeline.classify.hand_labels import apply_hand_labels, load_hand_labels
+from pipeline.classify.hand_labels import apply_hand_labels, load_hand_labels, text_key
 from pipeline.classify.training import TrainingDataError
 from pipeline.records import Item
 
@@ -115,3 +116,38 @@ def test_a_correction_reclassifies_cached_documents_without_reading_them_again(s
 
     third = run_batch(batch, tmp_path / "out", settings, options=options)
     assert (third.reclassified, third.outputs) == (0, "reused")
+
+
+def test_a_labels_csv_saved_by_excel_as_shift_jis_is_read(tmp_path):
+    path = tmp_path / "labels.csv"
+    path.write_bytes("text,themes,checked\r\n連携が弱い,collaboration,済\r\n".encode("cp932"))
+    labels = load_hand_labels(path, ("collaboration",))
+    assert [x.themes for x in labels[text_key("連携が弱い")]] == [("collaboration",)]
+    path.write_bytes(b"text,themes\n\xff\xfe\xfa,x\n")
+    with pytest.raises(TrainingDataError, match="cannot read as UTF-8 or Shift_JIS"):
+        load_hand_labels(path, ("collaboration",))
+
+
+def test_an_unusable_labels_csv_stops_the_run_before_anything_is_written(
+    settings, tmp_path, capsys
+):
+    from pipeline.__main__ import main
+    from pipeline.batch import BatchOptions, run_batch
+
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    shutil.copy(SAMPLE / "r03_sakuragaura.pdf", batch)
+    options = BatchOptions(jobs=1, cache_dir=tmp_path / "cache", progress=False)
+    run_batch(batch, tmp_path / "out", settings, options=options)
+    before = (tmp_path / "out" / "items.csv").read_bytes()
+
+    (batch / "labels.csv").write_text("text,themes\n連携が弱い,collaboration\n何か,colaboration\n")
+    # Cached or not, the same one reason, naming the line; nothing is processed.
+    for cache in (tmp_path / "cache", None):
+        with pytest.raises(TrainingDataError, match="line 3: unknown theme `colaboration`"):
+            run_batch(batch, tmp_path / "out", settings, options=replace(options, cache_dir=cache))
+    assert (tmp_path / "out" / "items.csv").read_bytes() == before
+
+    code = main(["run", str(batch), "--out", str(tmp_path / "out"), "--jobs", "1"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "labels.csv: line 3: unknown theme" in err[0]

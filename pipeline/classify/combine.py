@@ -202,6 +202,16 @@ def _hand_labels(stamped: tuple[str, int, int], ids: tuple) -> dict[str, list[Ha
     return load_hand_labels(Path(stamped[0]), ids)
 
 
+def check_training_data(settings: Settings, batch_dir: Path | None) -> None:
+    """Read the training files and the batch's labels.csv before any document, so that a
+    mistake in them stops the run once, naming the file and line (as one in themes.yaml
+    does), instead of failing every document, or only those not in the cache."""
+    hand_labels_for(settings, batch_dir)  # first: its messages name the line
+    if settings.classifier.use_model:
+        examples = examples_for(settings.classifier, batch_dir)
+        check_themes(examples, (t.id for t in settings.themes))
+
+
 def classify(items: list[Item], settings: Settings, batch_dir: Path | None = None) -> None:
     """Themes of the items from the rules and the model trained for this batch; items an
     analyst labelled in the batch's labels.csv get those themes (hand_labels.py)."""

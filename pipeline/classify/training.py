@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -71,14 +72,31 @@ class LabelRow:
     municipality: str
 
 
-def label_rows(path: Path) -> list[LabelRow]:
+# Excel on a Japanese Windows saves "CSV" as Shift_JIS (cp932) unless "CSV UTF-8" is
+# chosen: a review.csv corrected there and saved as labels.csv comes back that way.
+ENCODINGS = ("utf-8-sig", "cp932")
+
+
+def _decoded(path: Path) -> str:
     try:
-        with Path(path).open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise TrainingDataError(f"{path}: labels file not found") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise TrainingDataError(f"{path}: cannot read as UTF-8 CSV ({exc})") from None
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise TrainingDataError(
+        f"{path}: cannot read as UTF-8 or Shift_JIS text; save it as CSV UTF-8"
+    ) from None
+
+
+def label_rows(path: Path) -> list[LabelRow]:
+    try:
+        rows = list(csv.DictReader(io.StringIO(_decoded(path), newline="")))
+    except csv.Error as exc:
+        raise TrainingDataError(f"{path}: not a readable CSV ({exc})") from None
     if rows and not {"text", "themes"} <= set(rows[0]):
         raise TrainingDataError(f"{path}: needs the columns `text` and `themes`")
     # review.csv saved whole as labels.csv: only the rows marked as checked count.
