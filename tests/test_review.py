@@ -22,15 +22,17 @@ def _rows(path) -> list[dict]:
 
 
 def _doubt(item_row: dict, settings) -> float:
-    """Recomputed from items.csv's scores and themes.yaml's thresholds."""
+    """Recomputed from items.csv's scores and themes.yaml's thresholds: nearness of the
+    closest score to its threshold, and 1 more for an item given no theme."""
     options = settings.classifier
-    return 1 - min(
+    nearest = 1 - min(
         abs(
             float(item_row[f"score_{t.id}"])
             - (options.threshold if t.threshold is None else t.threshold)
         )
         for t in settings.themes
     )
+    return nearest + (not item_row["themes"])
 
 
 def test_review_csv_lists_the_most_doubtful_items_of_the_chosen_blocks(sample_run, settings):
@@ -141,18 +143,25 @@ def test_review_list_keeps_the_most_doubtful_within_its_size(settings):
         _item(1, "課題意識", scores(0.9)),  # far from the threshold (0.4): 0.5 away
         _item(2, "課題意識", scores(0.41)),  # 0.01 away
         _item(3, "現状", scores(0.4)),  # on the threshold, but not a reviewed block
-        _item(4, "到達点", scores(0.1, 0.37)),  # 0.03 away, through the second theme
-        _item(5, "課題意識", scores(0.39)),  # 0.01 away, as item 2: after it, in order
+        _item(4, "到達点", scores(0.1, 0.37)),  # no theme given; 0.03 away (second theme)
+        _item(5, "課題意識", scores(0.42)),  # 0.02 away
         _item(6, "課題意識", scores(0.4), {first: "labelled by hand (labels.csv line 2)"}),
+        _item(7, "課題意識", scores(0.05)),  # no theme given; 0.35 away
+        _item(8, "課題意識", scores(0.39, 0.36)),  # no theme given; 0.01 away
+        _item(9, "課題意識", scores(0.41)),  # as item 2: after it, in the order they came
     ]
-    review = ReviewList(settings.themes, settings.classifier, ReviewOptions(size=3))
+    review = ReviewList(settings.themes, settings.classifier, ReviewOptions(size=5))
     for item in items:
         review.add(item)
     rows = review.rows()
     item_id, near = COLUMNS.index("item_id"), COLUMNS.index("near_threshold")
-    assert [r[item_id] for r in rows] == ["i2", "i5", "i4"]
-    assert rows[2][near] == f"{second} 0.37 not given"
-    assert rows[0][near].startswith(f"{first} 0.41 given")
+    # Items given no theme first (most likely a theme missed), then by nearness.
+    assert [r[item_id] for r in rows] == ["i8", "i4", "i7", "i2", "i9"]
+    assert [r[COLUMNS.index("doubt")] for r in rows] == [1.99, 1.97, 1.65, 0.99, 0.99]
+    assert rows[0][near] == f"{first} 0.39 not given; {second} 0.36 not given"
+    assert rows[1][near] == f"{second} 0.37 not given"
+    assert rows[2][near] == f"{first} 0.05 not given"  # far, but the nearest is named
+    assert rows[3][near].startswith(f"{first} 0.41 given")
 
     nothing = ReviewList(settings.themes, settings.classifier, ReviewOptions(size=0))
     for item in items:
