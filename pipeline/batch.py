@@ -46,12 +46,12 @@ from .config import Settings
 from .errors import ConfigError, DocumentError, TimeLimitError
 from .export import write_json
 from .lock import held_descriptors, output_lock
+from .reading import SUFFIXES
 from .records import DocumentResult, DocumentSummary
 from .spool import ResultSpool
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".pdf", ".txt")
 OTHER = "その他"  # the block of text that matches no known label (segment.blocks.OTHER)
 DEFAULT_TIME_LIMIT_S = 300.0
 STAGES = ("extract", "segment", "analyze", "classify")
@@ -148,24 +148,15 @@ def process_document(
     # The stages are imported here, not at the top: a fully cached run never needs them.
     from .analyze import analyze
     from .classify.combine import batch_root, classify
-    from .extract.checks import check_file
-    from .extract.pdf import extract_pdf
-    from .extract.text import extract_text_file
-    from .segment.blocks import segment
-    from .segment.items import itemize
+    from .reading import read_document, segment_document
 
     timings = timings if timings is not None else {}
     sha = sha256_of(path)
     doc_id = f"d{sha[:10]}"
     with _timed(timings, "extract"):
-        check_file(path)
-        if path.suffix.lower() == ".pdf":
-            document = extract_pdf(path, doc_id, source, sha, settings.extract)
-        else:
-            document = extract_text_file(path, doc_id, source, sha, settings.extract)
+        document = read_document(path, doc_id, source, sha, settings)
     with _timed(timings, "segment"):
-        blocks = segment(document, settings.blocks)
-        items = [item for block in blocks for item in itemize(block, settings.blocks)]
+        blocks, items = segment_document(document, settings)
     with _timed(timings, "analyze"):
         analyze(items, settings.analyze)
     with _timed(timings, "classify"):

@@ -21,15 +21,21 @@ _SIGNATURES = (
 
 
 def check_file(path: Path) -> None:
-    """Raise UnreadableFileError for an empty file, or a .pdf that is not a PDF."""
+    """Raise UnreadableFileError for an empty file, or a .pdf, .pptx or .docx that is not one."""
     with path.open("rb") as handle:
         head = handle.read(1024)
     if not head:
         raise UnreadableFileError("the file is empty (0 bytes): copy it again from its source")
     # PDF readers accept the header anywhere in the first 1024 bytes; so do we.
-    if path.suffix.lower() == ".pdf" and b"%PDF-" not in head:
+    suffix = path.suffix.lower()
+    if suffix == ".pdf" and b"%PDF-" not in head:
         raise UnreadableFileError(
             f"not a PDF: the file is {_what(head)}; export the report as PDF again"
+        )
+    if suffix in (".pptx", ".docx") and not head.startswith(b"PK\x03\x04"):
+        kind = "PowerPoint" if suffix == ".pptx" else "Word"
+        raise UnreadableFileError(
+            f"not a {suffix} file: the file is {_what(head)}; save it again from {kind} as {suffix}"
         )
 
 

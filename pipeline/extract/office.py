@@ -1,0 +1,17 @@
+"""What the .pptx and .docx readers share: bullet glyphs as they are drawn."""
+
+from __future__ import annotations
+
+
+def symbol_fonts_of(options: dict):
+    """The symbol-font tables of configs/symbol_fonts.yaml, if the settings name them."""
+    return options.get("symbol_fonts")
+
+
+def bullet_text(char: str, font: str, symbols) -> str:
+    """A bullet character in its font, as it shows: Wingdings "§" is ▪, "Ø" is ➢."""
+    if not char:
+        return ""
+    if symbols is not None and font:
+        return "".join(symbols.char(ch, font) for ch in char)
+    return char
