@@ -50,6 +50,8 @@ class BlockConfig:
     session_blocks: tuple[str, ...] = ("基本情報", "実施内容")
     inline_glyphs: tuple[str, ...] = ()
     counters: tuple[str, ...] = ()
+    titles: tuple[re.Pattern, ...] = ()
+    middle_dots: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,8 @@ def load_blocks(path: Path) -> BlockConfig:
         session_blocks=tuple(data.get("session_blocks") or ("基本情報", "実施内容")),
         inline_glyphs=tuple(data.get("inline_glyphs") or ()),
         counters=tuple(str(c) for c in data.get("counters") or ()),
+        titles=_patterns(path, data, "titles"),
+        middle_dots=tuple(str(c) for c in data.get("middle_dots") or ()),
     )
 
 

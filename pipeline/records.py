@@ -33,12 +33,17 @@ class BBox:
 
 @dataclass
 class Line:
-    """One drawn text line, as PowerPoint draws every wrapped line of a cell."""
+    """One drawn text line, as PowerPoint draws every wrapped line of a cell.
+
+    paragraph: the line begins a paragraph of the source file (.pptx, .docx); False where
+    that is not known (a PDF's or a text's lines, and lines after a line break).
+    """
 
     text: str
     bbox: BBox
     page: int
     size: float = 0.0
+    paragraph: bool = False
 
 
 @dataclass
@@ -91,6 +96,9 @@ class Block:
     heading: str  # the label as drawn, joined
     session: int | None = None
     lines: list[Line] = field(default_factory=list)
+    # where the block's lines wrap: the right edge of its cell or box (None: unknown, the
+    # widest line then stands for it)
+    right: float | None = None
 
     @property
     def text(self) -> str:

@@ -40,6 +40,12 @@ def match_label(text: str, config: BlockConfig) -> str | None:
     return None
 
 
+def is_title(text: str, config: BlockConfig) -> bool:
+    """A slide's or a report's part title (伴走支援前の状況, 実施概要, …), configs/blocks.yaml."""
+    key = compact(text)
+    return bool(key) and any(p.fullmatch(key) for p in config.titles)
+
+
 def match_session(text: str, config: BlockConfig) -> int | None:
     key = compact(text)
     for pattern in config.session_headers:
@@ -61,26 +67,41 @@ def find_municipality(lines: list[str], config: BlockConfig) -> tuple[str, str] 
 
 
 def segment(document: Document, config: BlockConfig) -> list[Block]:
-    """All blocks of a document, in reading order, continued cells joined."""
+    """All blocks of a document, in reading order, continued cells joined.
+
+    A header (title, subtitle, a report's heading) that names a municipality holds for
+    the blocks below it, on its page and the following ones, until another does.
+    """
     municipality, section = "", ""
     blocks: list[Block] = []
     for page in document.pages:
         plain = [r for r in page.regions if r.kind == "plain"]
         if plain:  # text extracted elsewhere: no positions, read by naive_text
             header_lines, page_blocks = _plain_blocks(plain, page.number, config, document)
+            named = find_municipality(header_lines, config)
+            marks = [(float("-inf"), named)] if named else []
         else:
-            header = [r for r in page.regions if r.kind in ("title", "subtitle")]
-            header_lines = [line.text for r in header for line in r.lines]
+            headers = sorted(
+                (r for r in page.regions if r.kind in ("title", "subtitle")),
+                key=lambda r: (r.bbox.top, r.bbox.x0),
+            )
+            marks = [
+                (r.bbox.top, found)
+                for r in headers
+                if (found := find_municipality([line.text for line in r.lines], config))
+            ]
             page_blocks = _page_blocks(page.regions, config, document)
-        named = find_municipality(header_lines, config)
-        if named:
-            municipality, section = named
-        elif not municipality:
+        if not marks and not municipality:
             document.warnings.append(f"page {page.number}: no municipality found in the header")
         for block in page_blocks:
+            top = block.lines[0].bbox.top if block.lines else float("-inf")
+            while marks and marks[0][0] <= top:
+                municipality, section = marks.pop(0)[1]
             block.municipality, block.section = municipality, section
             block.doc_id, block.source = document.doc_id, document.source
             _append(blocks, block)
+        if marks:  # a header below every block of its page still names the next pages'
+            municipality, section = marks[-1][1]
     for n, block in enumerate(blocks, start=1):
         block.block_id = f"{document.doc_id}-b{n:03d}"
     return blocks
@@ -119,6 +140,8 @@ def _append(blocks: list[Block], block: Block) -> None:
             == (block.municipality, block.block, block.session)
         ):
             previous.lines.extend(block.lines)
+            if block.right is not None:
+                previous.right = max(previous.right or block.right, block.right)
             return
     blocks.append(block)
 
@@ -177,6 +200,7 @@ def _cell_block(
     session = _session_above(cell, labels)
     block.session = session if name in config.session_blocks else None
     block.lines = lines
+    block.right = cell.bbox.x1
     return block
 
 
@@ -213,6 +237,7 @@ def _label_above(cell: Region, labels: dict[int, _Label], gap: float = 3.0) -> _
 def _labelled_block(region: Region, label: _Label, config: BlockConfig) -> Block:
     block = _new_block(label.block, compact(label.region.text), region.page)
     block.lines = list(region.lines)
+    block.right = region.bbox.x1
     return block
 
 
@@ -253,6 +278,8 @@ def _free_blocks(region: Region, config: BlockConfig, document: Document) -> lis
     current: Block | None = None
     for line in region.lines:
         text = line.text.lstrip()
+        if is_title(text, config):
+            continue  # a slide's or a report's part title (実施概要, …): no content
         if text.startswith(config.summary_glyphs):
             if current is None or current.block != SUMMARY:
                 current = _new_block(SUMMARY, "", line.page)
