@@ -19,6 +19,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from ..errors import NoTextError, TooManyPagesError, UnreadableFileError
 from ..records import BBox, Document, Line, Page, Region
+from .layout import mark_title
 
 _TABLE_SETTINGS = {
     "vertical_strategy": "lines",
@@ -155,7 +156,7 @@ def _read_page(page, number: int, options: dict, chars: list[dict]) -> Page:
             cell.lines = lines
             regions.append(cell)
     regions.extend(_free_regions(free, page, number, options))
-    _mark_title(regions, page.width, page.height)
+    mark_title(regions, page.width, page.height)
     regions.sort(key=lambda r: (round(r.bbox.top, 1), r.bbox.x0))
     return Page(number=number, width=float(page.width), height=float(page.height), regions=regions)
 
@@ -173,7 +174,9 @@ def _cells(page) -> list[Region]:
     region of its own, numbered as a one-cell table.
     """
     cells: list[Region] = []
-    tables = page.find_tables(_TABLE_SETTINGS)
+    # LibreOffice paints each page's background as a rectangle: its edges frame no table
+    ruled = page.filter(lambda obj: not _covers_page(obj, page))
+    tables = ruled.find_tables(_TABLE_SETTINGS)
     for t, table in enumerate(tables):
         for r, row in enumerate(table.rows):
             for c, cell in enumerate(row.cells):
@@ -191,7 +194,7 @@ def _cells(page) -> list[Region]:
                     )
                 )
     next_table = len(tables)
-    for rect in page.rects:
+    for rect in [*page.rects, *_drawn_rectangles(page)]:
         box = BBox(float(rect["x0"]), float(rect["top"]), float(rect["x1"]), float(rect["bottom"]))
         if (
             box.width < 6
@@ -206,6 +209,39 @@ def _cells(page) -> list[Region]:
         )
         next_table += 1
     return cells
+
+
+def _drawn_rectangles(page) -> list[dict]:
+    """Filled or outlined shapes drawn as closed paths of straight edges along their own
+    bounding box: rectangles that are no `re` operator, to pdfplumber curves (LibreOffice
+    draws a header band or a text box outline so)."""
+    found = []
+    for curve in page.curves:
+        points = curve.get("pts") or []
+        if len(points) < 4 or not (curve.get("fill") or curve.get("stroke")):
+            continue
+        x0, x1, top, bottom = curve["x0"], curve["x1"], curve["top"], curve["bottom"]
+        if not all(
+            min(abs(x - x0), abs(x - x1)) < 0.5 or min(abs(y - top), abs(y - bottom)) < 0.5
+            for x, y in points
+        ):
+            continue
+        corners = {
+            (abs(x - x0) < 0.5, abs(y - top) < 0.5)
+            for x, y in points
+            if min(abs(x - x0), abs(x - x1)) < 0.5 and min(abs(y - top), abs(y - bottom)) < 0.5
+        }
+        if len(corners) == 4:
+            found.append(curve)
+    return found
+
+
+def _covers_page(obj: dict, page) -> bool:
+    return (
+        obj.get("object_type") == "rect"
+        and obj["x1"] - obj["x0"] > 0.95 * page.width
+        and obj["bottom"] - obj["top"] > 0.95 * page.height
+    )
 
 
 def _same_box(a: BBox, b: BBox, tolerance: float = 2.0) -> bool:
@@ -344,38 +380,3 @@ def _free_regions(chars: list[dict], page, number: int, options: dict) -> list[R
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
-
-
-def _mark_title(regions: list[Region], width: float, height: float) -> None:
-    """The top band of a slide is its title; the free text right below it, its subtitle."""
-    per_table: dict[int | None, int] = {}
-    for r in regions:
-        if r.kind == "cell":
-            per_table[r.table] = per_table.get(r.table, 0) + 1
-    # A title band drawn as a ruled box is a table of its own with one cell.
-    top_cells = [
-        r
-        for r in regions
-        if r.kind == "cell"
-        and per_table[r.table] == 1
-        and r.bbox.top < 0.2 * height
-        and r.bbox.width > 0.5 * width
-    ]
-    if top_cells:
-        title = min(top_cells, key=lambda r: r.bbox.top)
-        if len(title.lines) <= 2:
-            title.kind = "title"
-    body_cells = [r for r in regions if r.kind == "cell"]
-    first_body = min((r.bbox.top for r in body_cells), default=height)
-    header = [
-        r
-        for r in regions
-        if r.kind == "text"
-        and r.bbox.bottom <= first_body + 1
-        and not r.text.lstrip().startswith(("⚫", "●"))
-    ]
-    for region in header:
-        region.kind = "subtitle"
-    # with no ruled title band, the topmost header text is the title (a filled band)
-    if header and not any(r.kind == "title" for r in regions):
-        min(header, key=lambda r: r.bbox.top).kind = "title"

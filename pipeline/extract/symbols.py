@@ -30,18 +30,29 @@ class SymbolFonts:
 
     families: tuple[tuple[str, dict[int, str]], ...] = ()
     plain_text: tuple[str, ...] = ()  # families tried for .txt, in order
+    # fonts that stand in for a missing symbol font (LibreOffice draws Wingdings and Symbol
+    # in OpenSymbol, keeping the private-use code): read like plain text, by that code
+    substitutes: tuple[str, ...] = ()
 
     def table_for(self, fontname: str) -> dict[int, str] | None:
+        # the family starts the name ("Wingdings-Regular", "SymbolMT"), so OpenSymbol, a
+        # font of its own, is not Symbol
         name = _SUBSET.sub("", fontname or "").lower()
         for family, table in self.families:
-            if family in name:
+            if name.startswith(family):
                 return table
         return None
 
     def char(self, text: str, fontname: str) -> str:
         """One PDF character, read through its font's table when it is a symbol font."""
+        if len(text) != 1:
+            return text
         table = self.table_for(fontname)
-        if table is None or len(text) != 1:
+        if table is None:
+            name = _SUBSET.sub("", fontname or "").lower()
+            if _PUA <= ord(text) <= _PUA + 0xFF and any(s in name for s in self.substitutes):
+                tables = [t for f, t in self.families if f in self.plain_text]
+                return _first(tables, _code(text), text)
             return text
         return table.get(_code(text), text)
 
@@ -105,4 +116,11 @@ def load_symbol_fonts(path: Path) -> SymbolFonts:
     # plain-text order first: SymbolFonts.line takes the first table that has a code
     order = {f: n for n, f in enumerate(plain)}
     families.sort(key=lambda ft: order.get(ft[0], len(order)))
-    return SymbolFonts(families=tuple(families), plain_text=tuple(plain))
+    substitutes = data.get("substitutes") or []
+    if not isinstance(substitutes, list) or not all(isinstance(f, str) for f in substitutes):
+        raise ConfigError(f"{path}: substitutes: expected a list of font family names")
+    return SymbolFonts(
+        families=tuple(families),
+        plain_text=tuple(plain),
+        substitutes=tuple(f.lower() for f in substitutes),
+    )
