@@ -153,6 +153,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.configure_parser(ev)
     ev.set_defaults(handler=evaluate.run)
 
+    from . import evaluate_inputs
+
+    evi = commands.add_parser(
+        "evaluate-inputs",
+        help="score reading (blocks, items) of every sample batch, one row per input kind",
+    )
+    evaluate_inputs.configure_parser(evi)
+    evi.set_defaults(handler=evaluate_inputs.run)
+
     ins = commands.add_parser(
         "inspect",
         help="show how one page was read: regions, blocks, items, and an annotated PNG",
