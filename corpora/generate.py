@@ -1,4 +1,4 @@
-"""Render the sample corpus: slide PDFs, naive .txt renderings and gold annotations.
+"""Render the reportlab sample: slide PDFs and their gold annotations.
 
 The sources (``corpora/sources/<id>.yaml``) hold the content of one fictional
 municipality's 伴走支援 report each; ``corpora/sources/batch.yaml`` says which sources go
@@ -10,9 +10,10 @@ extract: narrow label cells that wrap one character per line, cell text wrapped 
 width (mid-word, one text-drawing call per line), shrink-on-overflow fonts, boxes side by
 side, a table cell continued on the next slide.  Gold is built from the sources, never
 read back from the PDF.  Output is byte-identical across runs (reportlab invariant mode,
-no timestamps, sorted JSON keys).
+no timestamps, sorted JSON keys). The office-made sample and the text real extractors
+write from both are made by ``python -m corpora.officegen`` (docs/corpus.md).
 
-Usage: python corpora/generate.py [--sources DIR] [--out DIR] [--txt-out DIR]
+Usage: python corpora/generate.py [--sources DIR] [--out DIR]
 """
 
 from __future__ import annotations
@@ -1029,12 +1030,6 @@ def verify_pdf(rendered: Rendered, name: str) -> None:
                 raise GenerateError(f"{name} p{n}: characters do not round-trip: {dict(diff)}")
 
 
-def naive_text(pdf_bytes: bytes) -> str:
-    """pdfplumber's plain extract_text per page, pages separated by a blank line."""
-    with pdfplumber.open(io.BytesIO(pdf_bytes)) as pdf:
-        return "\n\n".join(page.extract_text() for page in pdf.pages) + "\n"
-
-
 # ---------------------------------------------------------------------------------------
 # Gold
 
@@ -1119,6 +1114,7 @@ def build_gold(batch: str, docs: list[dict], sources: dict) -> dict:
         documents.append(
             {
                 "file": doc["file"],
+                "held_out": doc.get("held_out", False),
                 "variant": doc["variant"],
                 "pages": page - 1,
                 "municipalities": [sources[sid]["municipality"] for sid in doc["sources"]],
@@ -1269,13 +1265,15 @@ BOX_STYLES = ("ruled", "borderless")
 
 def validate_manifest(data, path: Path) -> dict:
     name = path.name
-    check_mapping(data, ("batch", "documents"), ("txt",), name)
+    check_mapping(data, ("batch", "documents"), (), name)
     if not isinstance(data["batch"], str) or not data["batch"]:
         fail(f"{name}: batch", "expected a name")
     files = set()
     for n, doc in enumerate(check_list(data["documents"], f"{name}: documents")):
         where = f"{name}: documents[{n}]"
-        check_mapping(doc, DOC_KEYS, ("boxes", "bullet_font"), where)
+        check_mapping(doc, DOC_KEYS, ("boxes", "bullet_font", "held_out"), where)
+        if not isinstance(doc.get("held_out", False), bool):
+            fail(f"{where}.held_out", "must be true or false")
         if doc.get("boxes", "ruled") not in BOX_STYLES:
             fail(f"{where}.boxes", f"must be one of {', '.join(BOX_STYLES)}, got {doc['boxes']!r}")
         if "bullet_font" in doc:
@@ -1301,23 +1299,12 @@ def validate_manifest(data, path: Path) -> dict:
         for sid in check_list(doc["sources"], f"{where}.sources"):
             if not isinstance(sid, str):
                 fail(f"{where}.sources", f"expected source ids, got {sid!r}")
-    txt_files = set()
-    for n, entry in enumerate(data.get("txt") or []):
-        where = f"{name}: txt[{n}]"
-        check_mapping(entry, ("file", "source"), (), where)
-        if (
-            not re.fullmatch(r"[A-Za-z0-9_.-]+\.txt", str(entry["file"]))
-            or entry["file"] in txt_files
-        ):
-            fail(f"{where}.file", f"expected a unique *.txt file name, got {entry['file']!r}")
-        txt_files.add(entry["file"])
     return data
 
 
 def load_sources(manifest: dict, source_dir: Path, fonts: Fonts) -> dict:
     """Load and validate every source the manifest names; a missing one is an error."""
     ids = [sid for doc in manifest["documents"] for sid in doc["sources"]]
-    ids += [entry["source"] for entry in manifest.get("txt") or []]
     sources = {}
     for sid in dict.fromkeys(ids):
         path = source_dir / f"{sid}.yaml"
@@ -1345,28 +1332,6 @@ def plan_documents(manifest: dict) -> list[dict]:
             n_continued += 1
         docs.append(doc)
     return docs
-
-
-def plan_txt(manifest: dict, docs: list[dict]) -> list[dict]:
-    """A single-municipality wide document per txt entry, in the layout of its PDF."""
-    out = []
-    for entry in manifest.get("txt") or []:
-        like = next((d for d in docs if entry["source"] in d["sources"]), None)
-        out.append(
-            {
-                "file": entry["file"],
-                "variant": "naive_txt",
-                "page": "wide",
-                "bullet": like["bullet"] if like else "•",
-                "label_width": like["label_width"] if like else "narrow",
-                "continued": like["continued"] if like else False,
-                "mid_bullet": like.get("mid_bullet", False) if like else False,
-                "sources": [entry["source"]],
-            }
-        )
-        if like and "bullet_font" in like:  # what a naive extract_text() of such slides gives
-            out[-1]["bullet_font"] = like["bullet_font"]
-    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -1419,8 +1384,8 @@ def describe(gold: dict, file: str | None = None) -> str:
     return f"{first}, {plural(len(munis), 'municipality', 'municipalities')}, {items} items"
 
 
-def write_rendered(docs, gold, sources, fonts, folder: Path, as_text: bool, log) -> None:
-    """Render each document, check it against its gold page count, write PDF or naive text."""
+def write_rendered(docs, gold, sources, fonts, folder: Path, log) -> None:
+    """Render each document, check it against its gold page count, write the PDF."""
     for doc, gold_doc in zip(docs, gold["documents"], strict=True):
         rendered = render_document(doc, sources, fonts)
         if rendered.pages != gold_doc["pages"]:
@@ -1428,17 +1393,18 @@ def write_rendered(docs, gold, sources, fonts, folder: Path, as_text: bool, log)
                 f"{doc['file']}: {rendered.pages} pages, gold says {gold_doc['pages']}"
             )
         verify_pdf(rendered, doc["file"])
-        data = naive_text(rendered.pdf).encode("utf-8") if as_text else rendered.pdf
-        write_atomic(folder / doc["file"], data)
+        write_atomic(folder / doc["file"], rendered.pdf)
         log(f"wrote {show(folder / doc['file'])}: {describe(gold, doc['file'])}")
     write_atomic(folder / "gold.json", gold_json(gold))
     log(f"wrote {show(folder / 'gold.json')}: {describe(gold)}")
 
 
-def generate(source_dir: Path, out_dir: Path, txt_dir: Path, log=print) -> None:
-    """Render every document and txt entry of the manifest, write gold, drop stale files."""
-    if out_dir.resolve() == txt_dir.resolve():
-        raise GenerateError("--out and --txt-out must be different folders (each has a gold.json)")
+def generate(source_dir: Path, out_dir: Path, log=print) -> None:
+    """Render every document of the manifest, write gold, drop stale PDFs.
+
+    The text of these PDFs as real extractors write it (corpora/sample_txt/<tool>/) is
+    made by `python -m corpora.officegen extract`, from the PDFs, not here.
+    """
     manifest_path = source_dir / "batch.yaml"
     if not manifest_path.is_file():
         raise GenerateError(f"manifest {manifest_path} does not exist")
@@ -1448,15 +1414,8 @@ def generate(source_dir: Path, out_dir: Path, txt_dir: Path, log=print) -> None:
     sources = load_sources(manifest, source_dir, fonts)
     docs = plan_documents(manifest)
     gold = build_gold(manifest["batch"], docs, sources)
-    write_rendered(docs, gold, sources, fonts, out_dir, False, log)
-    txt_docs = plan_txt(manifest, docs)
-    if txt_docs:
-        txt_gold = build_gold(f"{manifest['batch']}_txt", txt_docs, sources)
-        write_rendered(txt_docs, txt_gold, sources, fonts, txt_dir, True, log)
-    stale = remove_stale(out_dir, "*.pdf", {d["file"] for d in docs})
-    stale += remove_stale(txt_dir, "*.txt", {d["file"] for d in txt_docs})
-    stale += remove_stale(txt_dir, "gold.json", {"gold.json"} if txt_docs else set())
-    for path in stale:
+    write_rendered(docs, gold, sources, fonts, out_dir, log)
+    for path in remove_stale(out_dir, "*.pdf", {d["file"] for d in docs}):
         log(f"removed {show(path)} (no longer in the manifest)")
 
 
@@ -1464,8 +1423,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="generate.py",
         description="Render the sample corpus from hand-written sources: slide PDFs imitating "
-        "PowerPoint exports, naive-extraction .txt renderings, and the gold annotations of both "
-        "(see docs/corpus.md). Output is byte-identical across runs. Prints one line per file "
+        "PowerPoint exports, and their gold annotations (see docs/corpus.md). Output is byte-identical across runs. Prints one line per file "
         "written (pages, municipalities, items); exits with status 2 and a one-line message "
         "naming the file and the problem when a source, the manifest or a layout is wrong.",
     )
@@ -1485,14 +1443,6 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="folder for the PDFs and their gold.json; PDFs the manifest no longer lists are "
         "removed (default: corpora/sample)",
     )
-    parser.add_argument(
-        "--txt-out",
-        type=Path,
-        metavar="DIR",
-        default=ROOT / "corpora" / "sample_txt",
-        help="folder for the .txt renderings of the manifest's txt: entries and their gold.json; "
-        "stale .txt files are removed (default: corpora/sample_txt)",
-    )
     return parser.parse_args(argv)
 
 
@@ -1500,7 +1450,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     try:
-        generate(args.sources, args.out, args.txt_out)
+        generate(args.sources, args.out)
     except GenerateError as exc:
         print(f"generate.py: error: {exc}", file=sys.stderr)
         return 2

@@ -37,15 +37,12 @@ documents:
   - {file: cont_a.pdf, variant: continued, page: wide, bullet: "•", label_width: narrow, continued: true, sources: [sakuragaura]}
   - {file: cont_b.pdf, variant: continued, page: wide, bullet: "◆", label_width: narrow, continued: true, bullet_font: wingdings_latin, sources: [sakuragaura]}
   - {file: portrait.pdf, variant: a4_portrait, page: a4, bullet: "・", label_width: narrow, continued: false, sources: [sakuragaura]}
-txt:
-  - {file: sakuragaura.txt, source: sakuragaura}
 """
 
 
 def _real_sources_complete() -> bool:
     manifest = yaml.safe_load((SOURCES / "batch.yaml").read_text(encoding="utf-8"))
     ids = {s for d in manifest["documents"] for s in d["sources"]}
-    ids |= {t["source"] for t in manifest.get("txt") or []}
     return all((SOURCES / f"{i}.yaml").is_file() for i in ids)
 
 
@@ -59,23 +56,23 @@ def source_dir(tmp_path_factory) -> Path:
     return folder
 
 
-def _generate(source_dir: Path, root: Path) -> tuple[Path, Path]:
-    out, txt = root / "sample", root / "sample_txt"
-    gen.generate(source_dir, out, txt, log=lambda _msg: None)
-    return out, txt
+def _generate(source_dir: Path, root: Path) -> Path:
+    out = root / "sample"
+    gen.generate(source_dir, out, log=lambda _msg: None)
+    return out
 
 
 @pytest.fixture(scope="session")
 def corpus(source_dir, tmp_path_factory):
     """One generation, with manifest, gold and every PDF's characters extracted once."""
-    out, txt = _generate(source_dir, tmp_path_factory.mktemp("gen_a"))
+    out = _generate(source_dir, tmp_path_factory.mktemp("gen_a"))
     manifest = yaml.safe_load((source_dir / "batch.yaml").read_text(encoding="utf-8"))
     gold = json.loads((out / "gold.json").read_text(encoding="utf-8"))
     pages = {}
     for doc in manifest["documents"]:
         with pdfplumber.open(out / doc["file"]) as pdf:
             pages[doc["file"]] = [{"chars": [_char(c) for c in p.chars]} for p in pdf.pages]
-    return {"out": out, "txt": txt, "manifest": manifest, "gold": gold, "pages": pages}
+    return {"out": out, "manifest": manifest, "gold": gold, "pages": pages}
 
 
 def _char(c: dict) -> dict:
@@ -139,41 +136,34 @@ def municipalities_of(corpus, file: str) -> list[dict]:
 
 
 def test_two_generations_are_byte_identical(corpus, source_dir, tmp_path):
-    out_b, txt_b = _generate(source_dir, tmp_path)
-    for a_dir, b_dir in ((corpus["out"], out_b), (corpus["txt"], txt_b)):
-        names = sorted(p.name for p in a_dir.iterdir())
-        assert names == sorted(p.name for p in b_dir.iterdir())
-        assert any(n.endswith((".pdf", ".txt")) for n in names)
-        for name in names:
-            assert (a_dir / name).read_bytes() == (b_dir / name).read_bytes(), name
+    a_dir, b_dir = corpus["out"], _generate(source_dir, tmp_path)
+    names = sorted(p.name for p in a_dir.iterdir())
+    assert names == sorted(p.name for p in b_dir.iterdir())
+    assert any(n.endswith(".pdf") for n in names)
+    for name in names:
+        assert (a_dir / name).read_bytes() == (b_dir / name).read_bytes(), name
 
 
 def test_committed_sample_is_up_to_date(corpus, source_dir):
-    """corpora/sample{,_txt} must be exactly what the sources generate (run make generate)."""
-    committed = [ROOT / "corpora" / "sample", ROOT / "corpora" / "sample_txt"]
-    if source_dir != SOURCES or not all(d.is_dir() for d in committed):
+    """corpora/sample must be exactly what the sources generate (run make generate)."""
+    kept = ROOT / "corpora" / "sample"
+    if source_dir != SOURCES or not kept.is_dir():
         pytest.skip("the sample corpus is not generated yet")
-    for generated, kept in zip((corpus["out"], corpus["txt"]), committed, strict=True):
-        names = sorted(p.name for p in generated.iterdir())
-        assert names == sorted(
-            p.name for p in kept.iterdir() if p.suffix in (".pdf", ".txt", ".json")
-        )
-        for name in names:
-            assert (generated / name).read_bytes() == (kept / name).read_bytes(), name
+    generated = corpus["out"]
+    names = sorted(p.name for p in generated.iterdir())
+    assert names == sorted(p.name for p in kept.iterdir() if p.suffix in (".pdf", ".json"))
+    for name in names:
+        assert (generated / name).read_bytes() == (kept / name).read_bytes(), name
 
 
 def test_stale_outputs_are_removed_and_others_kept(tmp_path):
     src = _tmp_sources(tmp_path / "src", ONE_DOC.replace("SRC", "sakuragaura"))
-    out, txt = tmp_path / "o", tmp_path / "t"
+    out = tmp_path / "o"
     out.mkdir()
-    txt.mkdir()
     (out / "old_report.pdf").write_bytes(b"%PDF stale")
-    (txt / "old.txt").write_text("stale", encoding="utf-8")
-    (txt / "gold.json").write_text("{}", encoding="utf-8")
     (out / "notes.md").write_text("not generated", encoding="utf-8")
-    gen.generate(src, out, txt, log=lambda _msg: None)
+    gen.generate(src, out, log=lambda _msg: None)
     assert sorted(p.name for p in out.iterdir()) == ["a.pdf", "gold.json", "notes.md"]
-    assert list(txt.iterdir()) == []  # no txt: entries, so no txt gold either
 
 
 # --- glyphs and characters -----------------------------------------------------------------
@@ -291,18 +281,6 @@ def test_other_documents_have_no_wingdings(corpus):
         chars = [c for p in corpus["pages"][doc["file"]] for c in p["chars"]]
         assert not [c for c in chars if "Wingdings" in c["fontname"]], doc["file"]
         assert not [c for c in chars if "\ue000" <= c["text"] <= "\uf8ff"], doc["file"]
-
-
-def test_txt_renderings_inherit_the_bullet_font(corpus):
-    manifest = corpus["manifest"]
-    for doc in gen.plan_txt(manifest, gen.plan_documents(manifest)):
-        text = (corpus["txt"] / doc["file"]).read_text(encoding="utf-8")
-        bullet = drawn_bullet(doc)
-        assert bullet in text and drawn_bullet(doc, gen.LEVEL2_BULLET) in text, doc["file"]
-        if "bullet_font" in doc:
-            assert doc["bullet"] not in text and "➢" not in text, doc["file"]
-        else:
-            assert not any("\ue000" <= ch <= "\uf8ff" for ch in text), doc["file"]
 
 
 def test_wingdings_font_is_built_deterministically():
@@ -483,28 +461,6 @@ def test_gold_follows_the_schema_and_slide_order(corpus):
         assert contexts == {"支援1回目", "支援2回目", "支援3回目"}
 
 
-def test_txt_rendering_is_naive_interleaved_text(corpus):
-    gold = json.loads((corpus["txt"] / "gold.json").read_text(encoding="utf-8"))
-    assert {d["variant"] for d in gold["documents"]} == {"naive_txt"}
-    for m in gold["municipalities"]:
-        text = (corpus["txt"] / m["file"]).read_text(encoding="utf-8")
-        pages = text.split("\n\n")
-        assert len(pages) == [d["pages"] for d in gold["documents"] if d["file"] == m["file"]][0]
-        assert "基本情報" not in pages[1]  # the label comes out broken into pieces
-        boxes = {b["block"]: b["items"] for b in m["blocks"][-4:-1]}
-        mixed = 0
-        for line in pages[-1].splitlines():
-            hits = {
-                block
-                for block, items in boxes.items()
-                for frag in line.split(" ")
-                if len(frag) >= 4
-                if any(frag in i["text"] for i in items)
-            }
-            mixed += len(hits) >= 2
-        assert mixed >= 1, "the three boxes should interleave line by line"
-
-
 # --- validation -------------------------------------------------------------------------------
 
 
@@ -529,7 +485,7 @@ documents:
 def _error(tmp_path, manifest, edit=None) -> str:
     src = _tmp_sources(tmp_path, manifest, edit)
     with pytest.raises(gen.GenerateError) as info:
-        gen.generate(src, tmp_path / "o", tmp_path / "t", log=lambda _msg: None)
+        gen.generate(src, tmp_path / "o", log=lambda _msg: None)
     message = str(info.value)
     assert "\n" not in message
     return message
@@ -585,14 +541,9 @@ def test_content_that_cannot_fit_is_an_error_not_an_overflow(tmp_path):
 def test_cli_help_and_error_exit(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         gen.main(["--help"])
-    assert info.value.code == 0 and "--txt-out" in capsys.readouterr().out
+    assert info.value.code == 0 and "--sources" in capsys.readouterr().out
     src = _tmp_sources(tmp_path, ONE_DOC.replace("SRC", "nowhere"))
-    assert (
-        gen.main(
-            ["--sources", str(src), "--out", str(tmp_path / "o"), "--txt-out", str(tmp_path / "t")]
-        )
-        == 2
-    )
+    assert gen.main(["--sources", str(src), "--out", str(tmp_path / "o")]) == 2
     assert "nowhere" in capsys.readouterr().err
 
 

@@ -43,10 +43,6 @@ TOOLS = (
     "pypdfium2",
     "viewer",
 )
-# The sample's municipalities held out of the readers' development: the six written last
-# (docs/corpus.md); their PDFs' text is scored apart, like the office sample's held_out.
-SAMPLE_HELD_OUT = {"r06_moegi.pdf", "r04_chidorigahara.pdf", "r03_sagiri.pdf",
-                   "r06_hinamori.pdf", "r05_report_set_e.pdf"}  # fmt: skip
 
 
 def _pdftotext(pdf: Path, *flags: str) -> str:
@@ -108,10 +104,6 @@ def versions() -> dict[str, str]:
     return found
 
 
-def _held_out(gold_doc: dict, pdf_name: str) -> bool:
-    return bool(gold_doc.get("held_out")) or pdf_name in SAMPLE_HELD_OUT
-
-
 def extract_all(log=print) -> None:
     used = versions()
     for pdf_dir, txt_root in BATCHES:
@@ -128,7 +120,7 @@ def extract_all(log=print) -> None:
                 entry = {k: v for k, v in doc.items() if k != "exported_from"}
                 entry.update(
                     file=name,
-                    held_out=_held_out(doc, doc["file"]),
+                    held_out=bool(doc.get("held_out")),
                     tool=tool,
                     extracted_from={
                         "file": doc["file"],
