@@ -52,6 +52,8 @@ class BlockConfig:
     counters: tuple[str, ...] = ()
     titles: tuple[re.Pattern, ...] = ()
     middle_dots: tuple[str, ...] = ()
+    examples: tuple[Path, ...] = ()  # gold files the text reader learns its words from
+    order: tuple[str, ...] = ()  # the blocks' usual order on a slide
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,8 @@ def load_blocks(path: Path) -> BlockConfig:
         counters=tuple(str(c) for c in data.get("counters") or ()),
         titles=_patterns(path, data, "titles"),
         middle_dots=tuple(str(c) for c in data.get("middle_dots") or ()),
+        examples=tuple((path.parent / str(name)).resolve() for name in data.get("examples") or ()),
+        order=tuple(str(b) for b in data.get("order") or ()),
     )
 
 
@@ -137,11 +141,12 @@ def load_settings(path: Path | None = None) -> Settings:
 
         symbols_path = (path.parent / str(extract["symbol_fonts"])).resolve()
         extract["symbol_fonts"] = load_symbol_fonts(symbols_path)
+    blocks = load_blocks(blocks_path)
     digest = hashlib.sha256()
-    for part in (path, blocks_path, themes_path, symbols_path):
+    for part in (path, blocks_path, themes_path, symbols_path, *blocks.examples):
         digest.update(part.read_bytes() if part and part.exists() else b"")
     return Settings(
-        blocks=load_blocks(blocks_path),
+        blocks=blocks,
         themes=load_themes(themes_path),
         extract=extract,
         analyze=dict(data.get("analyze") or {}),

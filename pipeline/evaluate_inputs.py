@@ -147,10 +147,19 @@ def score(read: BatchRead, files: set[str]) -> dict | None:
     return figures
 
 
-def evaluate_inputs(parts=PARTS, corpora: Path = CORPORA, only: str | None = None) -> dict:
-    settings = load_settings()
-    reads: dict[Path, BatchRead] = {}
-    result = {}
+def _read_folder(task: tuple[Path, frozenset[str]]) -> tuple[Path, BatchRead]:
+    folder, files = task
+    return folder, read_batch(folder, load_settings(), set(files))
+
+
+def evaluate_inputs(parts=PARTS, corpora: Path = CORPORA, only: str | None = None,
+                    jobs: int | None = None) -> dict:  # fmt: skip
+    """Figures per input kind and part; the batch folders are read by `jobs` processes."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    plan = []
+    wanted: dict[Path, set[str]] = {}
     for kind in input_kinds(corpora):
         if only and only not in kind.name:
             continue
@@ -160,21 +169,23 @@ def evaluate_inputs(parts=PARTS, corpora: Path = CORPORA, only: str | None = Non
             part: {d["file"] for d in docs if bool(d.get("held_out")) == (part == "held_out")}
             for part in parts
         }
-        if kind.folder not in reads:
-            wanted = set().union(*by_part.values())
-            reads[kind.folder] = read_batch(kind.folder, settings, wanted)
-        else:
-            missing = set().union(*by_part.values()) - set(reads[kind.folder].items)
-            if missing:
-                more = read_batch(kind.folder, settings, missing)
-                reads[kind.folder].blocks.update(more.blocks)
-                reads[kind.folder].items.update(more.items)
-                reads[kind.folder].failed.update(more.failed)
+        plan.append((kind, by_part))
+        wanted.setdefault(kind.folder, set()).update(*by_part.values())
+    tasks = [(folder, frozenset(files)) for folder, files in wanted.items()]
+    workers = max(1, min(len(tasks), jobs or os.cpu_count() or 1))
+    if workers == 1:
+        reads = dict(map(_read_folder, tasks))
+    else:
+        with ProcessPoolExecutor(workers) as pool:
+            reads = dict(pool.map(_read_folder, tasks))
+    result = {}
+    for kind, by_part in plan:
+        folder = kind.folder
         result[kind.name] = {
-            "folder": str(kind.folder.relative_to(PROJECT_ROOT))
-            if kind.folder.is_relative_to(PROJECT_ROOT)
-            else str(kind.folder),
-            **{part: score(reads[kind.folder], files) for part, files in by_part.items()},
+            "folder": str(folder.relative_to(PROJECT_ROOT))
+            if folder.is_relative_to(PROJECT_ROOT)
+            else str(folder),
+            **{part: score(reads[folder], files) for part, files in by_part.items()},
         }
     return result
 
@@ -255,11 +266,17 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", metavar="FILE", type=Path, help="write every figure and error list to FILE"
     )
+    parser.add_argument(
+        "--jobs",
+        metavar="N",
+        type=int,
+        help="processes reading the batches (default: one per core)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     parts = PARTS if args.part == "all" else (args.part,)
-    result = evaluate_inputs(parts, only=args.only)
+    result = evaluate_inputs(parts, only=args.only, jobs=args.jobs)
     if not result:
         print("error: no sample batch with a gold.json matches", file=sys.stderr)
         return 2

@@ -12,7 +12,7 @@ from pipeline.config import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "corpora" / "sample"
-SAMPLE_TXT = ROOT / "corpora" / "sample_txt"
+SAMPLE_TXT = ROOT / "corpora" / "sample_txt" / "pdfplumber"  # one extractor's text of every PDF
 
 
 def run_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:

@@ -21,7 +21,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "corpora" / "sample"
-SAMPLE_TXT = ROOT / "corpora" / "sample_txt"
+SAMPLE_TXT = ROOT / "corpora" / "sample_txt" / "pdfplumber"  # one extractor's text of every PDF
 
 MAX_SAMPLE_PAGES = 9  # r03_report_set_a.pdf
 PAGE_LIMIT = 12  # the test config's extract.max_pages

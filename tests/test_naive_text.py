@@ -90,13 +90,23 @@ def test_wrapped_continuation_that_looks_short_is_not_a_label(settings):
     assert page.blocks[0].lines[1] == "いる"
 
 
-def test_blank_lines_separate_pages(tmp_path):
+def test_form_feeds_end_pages_and_blank_lines_do_not(tmp_path, settings):
+    text = "実施概要\nA市（人口 1万人）\n\n実施内容と実施結果\nA市（人口 1万人）\n"
     path = tmp_path / "two.txt"
-    path.write_text(
-        "実施概要\nA市（人口 1万人）\n\n実施内容と実施結果\nA市（人口 1万人）\n", encoding="utf-8"
-    )
-    document = extract_text_file(path, "t", "two.txt", "")
-    assert len(document.pages) == 2
+    path.write_text(text, encoding="utf-8")
+    assert len(extract_text_file(path, "t", "two.txt", "").pages) == 1
+    path.write_text(text.replace("\n\n", "\n\f"), encoding="utf-8")
+    assert len(extract_text_file(path, "t", "two.txt", "").pages) == 2
+
+
+def test_without_page_marks_a_slide_title_starts_a_slide(settings):
+    lines = ["１．A市", "", "伴走支援前の状況", "１．A市（人口 1万人）", "• 現状の項目",
+             "実施概要", "A市（人口 1万人）", "• 次の項目"]  # fmt: skip
+    found = naive_text.slides([(1, lines)], settings.blocks)
+    assert [n for n, _ in found] == [1, 2]
+    # a section's number and name on a line of their own go with the slide they head
+    assert found[0][1][0] == "１．A市"
+    assert found[1][1][0] == "実施概要"
 
 
 def _columns(page):

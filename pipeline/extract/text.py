@@ -1,13 +1,12 @@
 """Plain-text reports (already extracted slides) → a Document of one `plain` region per page.
 
-Pages are separated by form feeds (as pdftotext writes them) or by blank lines (as
-pages extracted one by one and pasted together come out). The text has no
-positions, so every line gets a synthetic box: its line number as the vertical position.
+Pages are the text between form feeds (as pdftotext and pdfminer write them), or the
+whole text when it has none. The text has no positions, so every line gets a synthetic
+box: its line number as the vertical position. Blank lines are kept as empty lines.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ..errors import NoTextError, UnreadableFileError
@@ -44,16 +43,21 @@ def extract_text_file(
     if not text.strip():
         raise NoTextError("the text file is empty")
     document = Document(doc_id=doc_id, source=source, sha256=sha256)
-    chunks = text.split("\f") if "\f" in text else re.split(r"\n\s*\n", text)
-    chunks = [chunk for chunk in chunks if chunk.strip()]
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    # A form feed ends a page (pdftotext, pdfminer); without one, the reader finds the
+    # slides by their titles (segment/naive_text.py). Blank lines are kept: they say
+    # little (extractors put them between boxes and inside wrapped bullets) but not nothing.
+    chunks = text.split("\f")
+    while len(chunks) > 1 and not chunks[-1].strip():
+        chunks.pop()
     for number, chunk in enumerate(chunks, start=1):
+        rows = chunk.split("\n")
         lines = [
             Line(text=raw.rstrip(), bbox=BBox(0.0, float(i), 1.0, i + 1.0), page=number, size=1.0)
-            for i, raw in enumerate(chunk.splitlines())
-            if raw.strip()
+            for i, raw in enumerate(rows)
         ]
         page = Page(number=number, width=1.0, height=float(len(lines) or 1))
-        if lines:
+        if any(line.text.strip() for line in lines):
             page.regions.append(
                 Region(kind="plain", bbox=BBox(0, 0, 1, len(lines)), page=number, lines=lines)
             )

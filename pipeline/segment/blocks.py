@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..config import BlockConfig
 from ..normalize import compact, nfkc
 from ..records import Block, Document, Line, Region
-from . import naive_text
+from . import naive_text, stream
 
 OTHER = "その他"
 SUMMARY = "まとめ"
@@ -72,25 +72,21 @@ def segment(document: Document, config: BlockConfig) -> list[Block]:
     A header (title, subtitle, a report's heading) that names a municipality holds for
     the blocks below it, on its page and the following ones, until another does.
     """
+    if any(r.kind == "plain" for page in document.pages for r in page.regions):
+        return _plain_document(document, config)  # text extracted elsewhere: no positions
     municipality, section = "", ""
     blocks: list[Block] = []
     for page in document.pages:
-        plain = [r for r in page.regions if r.kind == "plain"]
-        if plain:  # text extracted elsewhere: no positions, read by naive_text
-            header_lines, page_blocks = _plain_blocks(plain, page.number, config, document)
-            named = find_municipality(header_lines, config)
-            marks = [(float("-inf"), named)] if named else []
-        else:
-            headers = sorted(
-                (r for r in page.regions if r.kind in ("title", "subtitle")),
-                key=lambda r: (r.bbox.top, r.bbox.x0),
-            )
-            marks = [
-                (r.bbox.top, found)
-                for r in headers
-                if (found := find_municipality([line.text for line in r.lines], config))
-            ]
-            page_blocks = _page_blocks(page.regions, config, document)
+        headers = sorted(
+            (r for r in page.regions if r.kind in ("title", "subtitle")),
+            key=lambda r: (r.bbox.top, r.bbox.x0),
+        )
+        marks = [
+            (r.bbox.top, found)
+            for r in headers
+            if (found := find_municipality([line.text for line in r.lines], config))
+        ]
+        page_blocks = _page_blocks(page.regions, config, document)
         if not marks and not municipality:
             document.warnings.append(f"page {page.number}: no municipality found in the header")
         for block in page_blocks:
@@ -107,25 +103,42 @@ def segment(document: Document, config: BlockConfig) -> list[Block]:
     return blocks
 
 
-def _plain_blocks(
-    regions: list[Region], page: int, config: BlockConfig, document: Document
-) -> tuple[list[str], list[Block]]:
-    lines = [line.text for region in regions for line in region.lines]
-    parsed = naive_text.split_page(lines, config)
-    blocks = []
-    start = 0
-    for found in parsed.blocks:
-        if found.block == OTHER:
-            document.warnings.append(
-                f"page {page}: text matches no known label, kept as {OTHER}: "
-                f"{compact(''.join(found.lines))[:30]}"
-            )
-        block = _new_block(found.block, found.heading, page)
-        block.session = found.session
-        block.lines = naive_text.text_lines(found, page, start)
-        start += len(found.lines)
-        blocks.append(block)
-    return parsed.header, blocks
+def _plain_document(document: Document, config: BlockConfig) -> list[Block]:
+    """Blocks of text without positions: its slides one by one (naive_text.py)."""
+    municipality, section = "", ""
+    blocks: list[Block] = []
+    pages = [
+        (page.number, [line.text for r in page.regions if r.kind == "plain" for line in r.lines])
+        for page in document.pages
+    ]
+    furniture = naive_text.furniture(pages, config)
+    merged = naive_text.merged_text(pages, config)
+    across = stream.row_wise([lines for _, lines in pages], config)
+    for number, lines in naive_text.slides(pages, config):
+        parsed = naive_text.read_page(lines, config, furniture, merged, across)
+        named = find_municipality(parsed.header, config)
+        if named:
+            municipality, section = named
+        elif not municipality:
+            document.warnings.append(f"page {number}: no municipality found in the header")
+        start = 0
+        for found in parsed.blocks:
+            if found.block == OTHER:
+                document.warnings.append(
+                    f"page {number}: text matches no known label, kept as {OTHER}: "
+                    f"{compact(''.join(found.lines))[:30]}"
+                )
+            block = _new_block(found.block, found.heading, number)
+            block.session = found.session
+            block.lines = naive_text.text_lines(found, number, start)
+            block.right = naive_text.text_right(found)
+            start += len(found.lines)
+            block.municipality, block.section = municipality, section
+            block.doc_id, block.source = document.doc_id, document.source
+            _append(blocks, block)
+    for n, block in enumerate(blocks, start=1):
+        block.block_id = f"{document.doc_id}-b{n:03d}"
+    return blocks
 
 
 def _append(blocks: list[Block], block: Block) -> None:

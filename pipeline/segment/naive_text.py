@@ -77,6 +77,164 @@ def _session_of(text: str, config: BlockConfig) -> int | None:
     return match_session(text, config)
 
 
+# --------------------------------------------------------------------------- slides
+
+
+def slides(pages: list[tuple[int, list[str]]], config: BlockConfig) -> list[tuple[int, list[str]]]:
+    """The slides of a text: its pages (form feeds), each cut again where a slide's title
+    line starts a new one (伴走支援前の状況, 実施概要, …: configs/blocks.yaml `titles`), as
+    in text without page marks. The number is the page's, or, without form feeds, the
+    slide's own count."""
+    marked = len(pages) > 1
+    found: list[tuple[int, list[str]]] = []
+    for number, lines in pages:
+        current: list[str] = []
+        for line in lines:
+            if current and any(ln.strip() for ln in current) and _is_title(line, config):
+                # a numbered section's name a tool put on a line of its own: １．A町 / 伴走…
+                carried = []
+                while current and (
+                    not current[-1].strip()
+                    or (
+                        config.section.match(nfkc(current[-1]).strip())
+                        and len(compact(current[-1])) <= 20
+                    )
+                ):
+                    carried.insert(0, current.pop())
+                if not any(ln.strip() for ln in carried):
+                    current.extend(carried)
+                    carried = []
+                if any(ln.strip() for ln in current):
+                    found.append((number, current))
+                current = carried
+            current.append(line)
+        if any(ln.strip() for ln in current):
+            found.append((number, current))
+    if not marked:
+        found = [(n, lines) for n, (_, lines) in enumerate(found, start=1)]
+    return found
+
+
+def furniture(pages: list[tuple[int, list[str]]], config: BlockConfig) -> set[str]:
+    """Footer lines and page numbers: what stands on many slides and is neither a title,
+    a label, an item nor a municipality's name (compacted lines)."""
+    counts: dict[str, int] = {}
+    originals: dict[str, str] = {}
+    all_lines = [line for _, lines in pages for line in lines]
+    for line in all_lines:
+        key = furniture_key(line)
+        if key:
+            counts[key] = counts.get(key, 0) + 1
+            originals.setdefault(key, line)
+    found = {key for key in counts if _PAGE_NUMBER.fullmatch(key)}
+    for key, count in counts.items():
+        if count < 3 or key in found or len(key) <= _MAX_FRAGMENT:
+            continue  # a label cell's fragments (状, 題) recur too
+        if _is_title(key, config) or _label_of(key, config) or _session_of(key, config):
+            continue
+        if _is_marker(key, config) or config.municipality.search(key):
+            continue
+        line = originals[key]
+        if _session_columns(line, config) or _box_columns(line, config):
+            continue  # 第1回 第2回 第3回, or box headings side by side
+        if stream_sessions(key, config) or _spells_labels(line, config):
+            continue
+        found.add(key)
+    return found
+
+
+def stream_sessions(key: str, config: BlockConfig) -> tuple[int, ...]:
+    from .stream import session_numbers
+
+    return session_numbers(key, config)
+
+
+def _spells_labels(line: str, config: BlockConfig) -> bool:
+    """A line of box headings side by side, split at any of its spaces."""
+    tokens = line.split()
+    for cut in range(1, len(tokens)):
+        if _label_of("".join(tokens[:cut]), config) and _label_of("".join(tokens[cut:]), config):
+            return True
+    return False
+
+
+_NUMBER_AROUND = re.compile(
+    r"^(?:[-‐–]?\s*[0-9]{1,3}\s*[-‐–]?\s+)|(?:\s+[-‐–]?\s*[0-9]{1,3}(?:\s*/\s*[0-9]{1,3})?\s*[-‐–]?)$"
+)
+
+
+def furniture_key(line: str) -> str:
+    """A line as it recurs on every page: compacted, a page number before or after it
+    taken off (地域包括ケア推進課 3, 報告書 - 2 -); a page number alone stays itself."""
+    stripped = line.strip()
+    rest = _NUMBER_AROUND.sub("", stripped)
+    return compact(rest if rest else stripped)
+
+
+_PAGE_NUMBER = re.compile(r"[-‐–]?[0-9]{1,3}[-‐–]?|[0-9]{1,3}/[0-9]{1,3}|[pP]\.?[0-9]{1,3}")
+
+
+def merged_text(pages: list[tuple[int, list[str]]], config: BlockConfig) -> bool:
+    """Whether a text joins cells side by side in its lines (pdfplumber, pdftotext -layout)
+    rather than giving each cell's lines apart: a property of the tool, so of the whole text."""
+    return _merged([line for _, lines in pages for line in lines], config)
+
+
+def read_page(lines: list[str], config: BlockConfig, furniture: set[str], merged: bool,
+              across: bool = False) -> TextPage:  # fmt: skip
+    """One slide of text, by the reader its lines call for: lines that each hold one
+    cell's text (most extractors) go to the stream reader; lines that join cells side by
+    side (pdfplumber, pdftotext -layout) to split_page."""
+    from . import stream
+
+    if merged:
+        return split_page([ln for ln in lines if furniture_key(ln) not in furniture], config)
+    page = stream.read_slide(lines, config, furniture, across)
+    blocks = [
+        TextBlock(slot.block, slot.heading, slot.session, texts) for slot, texts in page.blocks
+    ]
+    return TextPage(header=page.header, blocks=blocks, furniture=[], unplaced=[])
+
+
+def _merged(lines: list[str], config: BlockConfig) -> bool:
+    """Lines that hold more than one cell's text: a label fragment before a marker
+    (現 • 町内は…), two item starts or two bullets in one line (日時：… 日時：…), or
+    columns set apart by runs of spaces."""
+    body = [ln for ln in lines if ln.strip()]
+    if not body:
+        return False
+    ambiguous = set(config.inline_glyphs)  # a lone ・ or → is a sentence's: 市・ SC ・ UR
+    joined = 0
+    for line in body:
+        if re.search(r"\S {3,}\S", line.strip()):
+            joined += 1
+            continue
+        tokens = line.split()
+        if (
+            len(tokens) > 1
+            and len(tokens[0]) <= _MAX_FRAGMENT
+            and not _is_marker(tokens[0], config)
+            and all(ord(ch) >= 0x3000 for ch in tokens[0])  # a label is Japanese: not "SC ・"
+            and tokens[1][0] in config.bullets
+        ):
+            joined += 1
+            continue
+        starts = sum(1 for t in tokens if any(p.match(nfkc(t)) for p in config.item_starts))
+        inside = [
+            t
+            for k, t in enumerate(tokens[1:], start=1)
+            if _is_marker(t, config) and t not in ambiguous and tokens[k - 1] not in config.bullets
+        ]
+        if starts >= 2 or inside:
+            joined += 1
+    return joined >= max(2, 0.08 * len(body))
+
+
+def _is_title(line: str, config: BlockConfig) -> bool:
+    key = compact(line)
+    return bool(key) and any(p.fullmatch(key) for p in config.titles)
+
+
 # --------------------------------------------------------------------------- page parts
 
 
@@ -224,14 +382,22 @@ class _Label:
         return (min(lines) + max(lines)) / 2
 
 
-def _labels(fragments: list[_Fragment], config: BlockConfig) -> list[_Label]:
-    """Runs of fragments that spell a known label, longest first, left to right."""
+def _labels(
+    fragments: list[_Fragment], config: BlockConfig, gap: int | None = None
+) -> list[_Label]:
+    """Runs of fragments that spell a known label, longest first, left to right; with
+    `gap`, fragments of one label stand at most that many lines apart."""
     labels: list[_Label] = []
     i = 0
     while i < len(fragments):
         best = None
         for j in range(min(len(fragments), i + 12), i, -1):
-            best = _spelled(fragments[i:j], config)
+            window = fragments[i:j]
+            if gap is not None and any(
+                b.line - a.line > gap for a, b in zip(window, window[1:], strict=False)
+            ):
+                continue
+            best = _spelled(window, config)
             if best:
                 break
         if best:
@@ -646,9 +812,30 @@ def _extend(
 # --------------------------------------------------------------------------- to records
 
 
+# Text has no positions; its lines get boxes in "points" of a 10-point font, one
+# full-width character wide each, so that the itemizer can tell a line that ran to its
+# column's edge (a wrapped one) from one that ended early.
+_CHAR_PT = 10.0
+_PAD_PT = 8.0  # the itemizer's allowance for a cell's padding (segment/items.py)
+
+
 def text_lines(block: TextBlock, page: int, start: int) -> list[Line]:
-    """Synthetic Lines for the itemizer: no positions, one line after another."""
+    """Lines for the itemizer: one after another, as wide as their text."""
     return [
-        Line(text=text, bbox=BBox(0.0, float(start + n), 1.0, start + n + 1.0), page=page, size=1.0)
+        Line(
+            text=text,
+            bbox=BBox(0.0, float(start + n), _CHAR_PT * _width(text.strip()), start + n + 1.0),
+            page=page,
+            size=_CHAR_PT,
+        )
         for n, text in enumerate(block.lines)
     ]
+
+
+def text_right(block: TextBlock) -> float | None:
+    """Where a text block's lines wrap: its column width, as the itemizer measures it."""
+    widths = sorted((_width(t.strip()) for t in block.lines), reverse=True)
+    for width in widths:
+        if sum(1 for other in widths if width - 1.2 <= other <= width) >= 2:
+            return _CHAR_PT * width + _PAD_PT
+    return _CHAR_PT * widths[0] + _PAD_PT if widths else None

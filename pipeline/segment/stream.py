@@ -1,0 +1,698 @@
+"""Blocks from text whose lines each come from one cell or box, in some order of the tool's.
+
+Most extractors write every drawn line as a line of its own (pdftotext, pdftotext -raw,
+pdfminer.six, pypdfium2, a copy out of a viewer), but each in its own order: a label cell
+before its row (drawing order), all labels first and their rows after (pdfminer), labels
+in the middle of the rows' flow (poppler), boxes one after another or mixed a few lines
+at a time. Only two things hold for all of them: a cell's own lines keep their order, and
+a label cell's lines come together (基 / 本 / 情 / 報, 目指す / 姿・取り / 組みたい / こと).
+
+So a slide is read in two steps. First its anchors: the lines that name a block (label
+runs, box headings, a session header 第1回 第2回 第3回) and the header, ⚫ lines and
+furniture. Then every other line is given to one block by a beam search that keeps each
+block's lines coherent (anchors.py has the names; _Extend the scores): a line that starts
+no item continues a block whose last line was cut at the cell's edge; blocks of one
+label cell fill in the anchors' order; a block of 基本情報 takes lines such as 日時：…,
+one of each; a session's cell starts with its 日時; the glyphs of a block's bullets agree;
+a line is no wider than its block's lines. Blank lines cost nothing to cross: tools put
+them between boxes, and inside a bullet too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..config import BlockConfig
+from ..normalize import compact, nfkc
+
+OTHER = "その他"
+SUMMARY = "まとめ"
+_MAX_FRAGMENT = 5  # characters of one line of a narrow label cell
+_BEAM = 48
+_ROUNDS = 2
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A block the slide's anchors announce: one per label cell, per session column."""
+
+    block: str
+    heading: str
+    session: int | None
+    order: int  # the anchors' order on the slide
+    info: bool  # a 基本情報 cell: lines such as 日時：…, no bullets
+    anchor: int  # index of the anchor's last line in the slide's lines
+
+
+@dataclass(frozen=True)
+class Feature:
+    """What the search needs to know of one content line."""
+
+    index: int
+    text: str
+    kind: str  # bullet | start | sub | summary | cont
+    glyph: str  # a bullet's glyph
+    level: int
+    width: float  # in full-width characters
+    ended: bool | None  # True: surely ends its item; None: may; False: does not
+    blank_before: bool
+    key: str  # a start line's key (日時 of 日時：…), to see two in one cell
+    sub: str  # a sub-heading's kind (支援#回目, 【】)
+    after: int | None  # the slot whose anchor is the line right above, if any
+    fit: tuple = ()  # per slot: how well its words fit the slot's block, ≤ 0 (block_model)
+
+
+_SENTENCE_END = re.compile(r"(た|だ|る|い|す|ず|う|と|こと|中)$")
+
+
+def width_of(text: str) -> float:
+    """Display width in full-width characters; extractors' spaces around Latin count 0."""
+    return sum(0.55 if ord(c) < 0x2000 else 1.0 for c in text if not c.isspace())
+
+
+def ending(text: str) -> bool | None:
+    if text.endswith(("。", "）", ")", "」")):
+        return True
+    return None if _SENTENCE_END.search(text) else False
+
+
+def features(lines: list[tuple[int, str]], config: BlockConfig, blank: set[int],
+             after: dict[int, int]) -> list[Feature]:  # fmt: skip
+    out = []
+    for index, text in lines:
+        kind, glyph, level, key, sub = classify_line(text, config)
+        out.append(
+            Feature(
+                index,
+                text,
+                kind,
+                glyph,
+                level,
+                width_of(text),
+                ending(text),
+                index - 1 in blank,
+                key,
+                sub,
+                after.get(index),
+            )  # fmt: skip
+        )
+    return out
+
+
+def classify_line(text: str, config: BlockConfig) -> tuple[str, str, int, str, str]:
+    """(kind, glyph, level, start key, sub-heading kind) of one line."""
+    first = text[:1]
+    if any(p.fullmatch(compact(text)) for p in config.subheadings):
+        kind_of = re.sub(r"[0-9０-９]+", "#", compact(text))
+        return "sub", "", 1, "", "【】" if kind_of.startswith("【") else kind_of
+    if first in config.summary_glyphs:
+        return "summary", first, 1, "", ""
+    if first in config.bullets:
+        return "bullet", first, config.bullets[first], "", ""
+    normal = nfkc(text)
+    for pattern in config.item_starts:
+        found = pattern.match(normal)
+        if found:
+            return "start", "", 1, found.group(0).rstrip("：:"), ""
+    for pattern in config.numbering:
+        if pattern.match(normal):
+            return "start", "", 1, "", ""
+    return "cont", "", 1, "", ""
+
+
+# --------------------------------------------------------------------------- the search
+
+
+@dataclass(frozen=True)
+class SlotState:
+    lines: int = 0
+    last_width: float = 0.0
+    widest: float = 0.0
+    last_ended: bool | None = True
+    last_kind: str = ""
+    glyph: str = ""  # the level-1 glyph of its items
+    keys: frozenset = frozenset()
+    subs: frozenset = frozenset()
+    depth: int = 0  # brackets opened and not yet closed
+    first: str = ""  # the key of its first line (日時 of 日時：…)
+    items: int = 0  # lines that start an item
+
+
+@dataclass(frozen=True)
+class State:
+    score: float
+    slots: tuple
+    previous: int | None
+    chosen: tuple = ()  # slot of every line so far
+
+
+_OPEN, _CLOSE = "「（(『【", "」）)』】"
+
+
+def _depth(text: str, depth: int) -> int:
+    for char in text:
+        if char in _OPEN:
+            depth += 1
+        elif char in _CLOSE:
+            depth = max(0, depth - 1)
+    return depth
+
+
+@dataclass
+class Weights:
+    cont_wrapped: float = 2.5  # a continuation after a line cut at the edge
+    cont_ended: float = -3.0  # a continuation after a line that ended its item
+    cont_maybe: float = 0.5  # … after a full line that ends like a sentence
+    cont_empty: float = -8.0  # a block that starts with a continuation
+    cont_after_stop: float = -0.5  # … after a full line that ends with 。
+    start_after_cut: float = -2.0  # an item that starts while the one above was cut
+    stay: float = 0.6  # the line stays in the block of the line above
+    round: float = 0.0  # after a blank line, the next session's cell of the same row
+    switch: float = -1.2  # it changes block with nothing between
+    back: float = -1.5  # it goes back to a block of an earlier anchor … once later ones began
+    skip: float = -1.5  # … or starts a block while one of an earlier anchor is still empty
+    back_row: float = -1.5  # back to an earlier session's cell of the same row
+    after_anchor: float = 1.5  # the first line after an anchor goes to its block
+    glyph: float = -2.0  # a bullet whose glyph is not its block's
+    info_bullet: float = -4.0  # a bullet in a 基本情報 cell
+    start_items: float = -2.5  # a 日時：… line among bullets
+    key_twice: float = -4.0  # two 日時 in one cell
+    info_first: float = -3.0  # a 基本情報 cell that starts with another key than the others
+    sub_wrong: float = -5.0  # 支援1回目 or 【…の到達点】 outside 支援内容 / 到達点
+    sub_twice: float = -5.0  # two 【】 in one block
+    wider: float = -4.0  # a line wider than its block's lines
+    fit: float = 1.0  # times how much worse the line's words fit its block than the best
+    bracket: float = 1.0  # a continuation that closes a bracket opened above
+    empty: float = -5.0  # a block that got no line at all
+    summary: float = -12.0  # a ⚫ line outside まとめ, or another item in it
+    balance: float = -0.4  # per item a session's cell has more or fewer than the row's mean
+
+
+# a text that reads rows across their cells: going back to an earlier cell of the row is
+# the rule, and after a blank line the next cell comes
+ACROSS = Weights(back_row=0.0, round=0.8)
+
+
+def _full(state: SlotState, capacity: float | None) -> bool | None:
+    """Whether the block's last line ran to its edge; None when nothing shows the edge
+    yet (a block of one line, its width not known)."""
+    if capacity is None:
+        if state.lines < 2:
+            return None
+        capacity = state.widest
+    return state.last_width >= capacity - 2.5
+
+
+def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
+            capacities: list[float | None], w: Weights) -> State:  # fmt: skip
+    s = state.slots[slot]
+    spec = slots[slot]
+    score = state.score
+    capacity = capacities[slot]
+    full = _full(s, capacity) if s.lines else False
+    cut = full is True and s.last_ended is False  # the line above ran to the edge mid-sentence
+    if feature.kind == "cont":
+        if s.lines == 0:
+            score += w.cont_empty
+        elif full is None:
+            score += w.cont_maybe if s.last_ended is not True else w.cont_after_stop
+        elif cut or s.depth > 0:
+            score += w.cont_wrapped
+            if s.depth > _depth(feature.text, s.depth):
+                score += w.bracket
+        elif full and s.last_ended is None:
+            score += w.cont_maybe
+        elif full:
+            score += w.cont_after_stop  # a line may wrap right after a 。
+        else:
+            score += w.cont_ended
+    else:
+        if cut and s.depth == 0:
+            score += w.start_after_cut
+        elif cut:
+            score += w.start_after_cut - 1.0
+    # where the line stands in the stream
+    if state.previous is not None:
+        if slot == state.previous and not feature.blank_before:
+            score += w.stay
+        elif slot != state.previous and not feature.blank_before and feature.after is None:
+            score += w.switch
+        before = slots[state.previous]
+        if (
+            feature.blank_before
+            and feature.kind != "cont"
+            and spec.session is not None
+            and before.block == spec.block
+            and before.session is not None
+            and spec.session == _next_session(before.session, slots, spec.block)
+        ):
+            score += w.round  # a row read line by line across its cells (pdftotext)
+    if feature.after is not None and feature.after == slot:
+        score += w.after_anchor
+    if (feature.kind == "summary") != (spec.block == SUMMARY) and feature.kind != "cont":
+        score += w.summary  # ⚫ lines, and only they, start the まとめ block
+    if spec.block != SUMMARY:
+        # a row's cells may be read line by line across them: order counts between rows
+        ordered = [k for k, o in enumerate(slots) if o.block not in (SUMMARY, spec.block)]
+        later_started = any(state.slots[k].lines for k in ordered if slots[k].order > spec.order)
+        if later_started and s.lines:
+            score += w.back
+        if s.lines == 0 and any(
+            state.slots[k].lines == 0 for k in ordered if slots[k].order < spec.order
+        ):
+            score += w.skip
+        row = [k for k, o in enumerate(slots) if o.block == spec.block and o.order > spec.order]
+        if s.lines and any(state.slots[k].lines for k in row):
+            score += w.back_row  # back to an earlier cell of the row: less unlikely
+    # what the line is, against what the block holds
+    glyph = s.glyph
+    keys, subs = s.keys, s.subs
+    if feature.kind == "bullet":
+        if spec.info:
+            score += w.info_bullet
+        if feature.level == 1:
+            if glyph and glyph != feature.glyph:
+                score += w.glyph
+            glyph = glyph or feature.glyph
+    elif feature.kind == "start" and feature.key:
+        if not spec.info and spec.block not in (OTHER,):
+            score += w.start_items
+        if feature.key in keys:
+            score += w.key_twice
+        if spec.info and s.lines == 0:
+            # the cells of one row start alike (日時：…)
+            firsts = {st.first for k, st in enumerate(state.slots) if slots[k].info and st.first}
+            if firsts and feature.key not in firsts:
+                score += w.info_first
+        keys = keys | {feature.key}
+    elif feature.kind == "sub":
+        wanted = "到達点" if feature.sub == "【】" else "支援内容"
+        if spec.block not in (wanted, OTHER):
+            score += w.sub_wrong
+        if feature.sub == "【】" and "【】" in subs:
+            score += w.sub_twice
+        subs = subs | {feature.sub}
+    if capacity is not None and feature.width > capacity + 1.0:
+        score += w.wider
+    if feature.fit:
+        score += w.fit * feature.fit[slot]
+    new = SlotState(
+        lines=s.lines + 1,
+        last_width=feature.width,
+        widest=max(s.widest, feature.width),
+        last_ended=feature.ended,
+        last_kind=feature.kind,
+        glyph=glyph,
+        keys=keys,
+        subs=subs,
+        depth=_depth(feature.text, s.depth if feature.kind == "cont" else 0),
+        first=s.first if s.lines else feature.key,
+        items=s.items + (feature.kind != "cont"),
+    )
+    states = list(state.slots)
+    states[slot] = new
+    return State(score, tuple(states), slot, (*state.chosen, slot))
+
+
+def _next_session(session: int, slots: list[Slot], block: str) -> int:
+    numbers = sorted(s.session for s in slots if s.block == block and s.session is not None)
+    later = [n for n in numbers if n > session]
+    return later[0] if later else numbers[0]
+
+
+def _key(state: State) -> tuple:
+    return (
+        state.previous,
+        tuple(
+            (s.items, s.last_kind, s.last_ended, round(s.last_width), s.glyph, s.depth, s.keys)
+            for s in state.slots
+        ),
+    )
+
+
+def _search(features_: list[Feature], slots: list[Slot], capacities, w: Weights) -> State:
+    beam = [State(0.0, tuple(SlotState() for _ in slots), None)]
+    for feature in features_:
+        candidates = [
+            _extend(state, feature, k, slots, capacities, w)
+            for state in beam
+            for k in range(len(slots))
+        ]
+        candidates.sort(key=lambda st: -st.score)
+        seen, beam = set(), []
+        for candidate in candidates:
+            key = _key(candidate)
+            if key not in seen:
+                seen.add(key)
+                beam.append(candidate)
+            if len(beam) >= _BEAM:
+                break
+    return max(beam, key=lambda st: st.score + _final(st, slots, w))
+
+
+def _final(state: State, slots: list[Slot], w: Weights) -> float:
+    """Blocks left empty, and session cells of one row far from even (nothing else tells
+    where one cell's bullets end and the next's begin in some tools' text)."""
+    score = w.empty * sum(1 for s in state.slots if not s.lines)
+    rows: dict[str, list[int]] = {}
+    for k, spec in enumerate(slots):
+        if spec.session is not None:
+            rows.setdefault(spec.block, []).append(state.slots[k].items)
+    for counts in rows.values():
+        mean = sum(counts) / len(counts)
+        score += w.balance * sum(abs(c - mean) for c in counts)
+    return score
+
+
+def _capacity(widths: list[float]) -> float | None:
+    """A block's line width: the widest line that a few others nearly reach."""
+    ordered = sorted(widths, reverse=True)
+    for width in ordered:
+        if sum(1 for other in ordered if width - 1.2 <= other <= width) >= 3:
+            return width
+    return None
+
+
+def _capacities(features_: list[Feature], chosen, slots: list[Slot]) -> list[float | None]:
+    """Every block's line width as its lines show it: the width a few lines nearly reach,
+    or that of the lines it wrapped (a continuation follows them); a row's session cells
+    are as wide as each other."""
+    found: list[float | None] = []
+    for n in range(len(slots)):
+        mine = [f for f, k in zip(features_, chosen, strict=True) if k == n]
+        width = _capacity([f.width for f in mine])
+        if width is None:
+            wrapped = [a.width for a, b in zip(mine, mine[1:], strict=False) if b.kind == "cont"]
+            width = max(wrapped) if wrapped else None
+        found.append(width)
+    for n, spec in enumerate(slots):
+        if spec.session is not None:
+            row = [
+                found[k] for k, other in enumerate(slots) if other.block == spec.block and found[k]
+            ]
+            if row:
+                found[n] = max(row)
+    return found
+
+
+def assign(features_: list[Feature], slots: list[Slot], w: Weights | None = None) -> list[int]:
+    """The slot of every content line."""
+    w = w or Weights()
+    if not features_:
+        return []
+    if len(slots) == 1:
+        return [0] * len(features_)
+    capacities: list[float | None] = [None] * len(slots)
+    best = None
+    for _ in range(_ROUNDS):
+        found = _search(features_, slots, capacities, w)
+        if best is not None and found.chosen == best.chosen:
+            break
+        best = found
+        capacities = _capacities(features_, found.chosen, slots)
+    assert best is not None
+    return list(best.chosen)
+
+
+# --------------------------------------------------------------------------- anchors
+
+
+@dataclass
+class Anchor:
+    first: int  # line indices it spans
+    last: int
+    block: str | None  # a label's block
+    heading: str
+    sessions: tuple[int, ...] = ()  # a session header's numbers
+    lines: set | None = None  # the lines that are all anchor (None: first to last)
+
+
+def _match_label(text: str, config: BlockConfig) -> str | None:
+    from .blocks import match_label
+
+    return match_label(text, config)
+
+
+def session_numbers(text: str, config: BlockConfig) -> tuple[int, ...]:
+    """第1回 (or 第 1 回 第 2 回 第 3 回 on one line) → its session numbers."""
+    key = compact(text)
+    for pattern in config.session_headers:
+        if re.fullmatch(f"(?:{pattern.pattern})+", key):
+            return tuple(int(m.group(1)) for m in pattern.finditer(key))
+    return ()
+
+
+@dataclass
+class Anchors:
+    found: list[Anchor]
+    # lines that start with a label cell's fragment (実施内 ○ 集落の…): what is left of them
+    trimmed: dict[int, str]
+
+
+def find_anchors(lines: list[tuple[int, str]], config: BlockConfig) -> Anchors:
+    """Label runs, one-line headings and session headers among a slide's lines.
+
+    A session header is 第1回 (or 第 1 回 第 2 回 on one line); a box heading or a wide
+    label a line of its own, or two, or two or three headings side by side on one line.
+    A narrow label cell is a run of fragments, short lines or the short first word of a
+    line, at most a few lines apart (a tool may set a label's lines among its row's).
+    """
+    from . import naive_text
+
+    anchors: list[Anchor] = []
+    taken: set[int] = set()
+    n = 0
+    while n < len(lines):
+        index, text = lines[n]
+        numbers = session_numbers(text, config)
+        if numbers:
+            last = n
+            while last + 1 < len(lines) and len(numbers) < 6:
+                more = session_numbers(lines[last + 1][1], config)
+                if not more:
+                    break
+                numbers += more
+                last += 1
+            anchors.append(Anchor(index, lines[last][0], None, "", numbers))
+            taken.update(lines[k][0] for k in range(n, last + 1))
+            n = last + 1
+            continue
+        side = side_by_side(text, config)
+        if side:  # box headings on one line (a tool read their band as one row)
+            anchors.extend(Anchor(index, index, block, heading) for block, heading in side)
+            taken.add(index)
+            n += 1
+            continue
+        if len(compact(text)) > _MAX_FRAGMENT:
+            found = _label_run(lines, n, config)
+            if found:
+                last, block, heading = found
+                anchors.append(Anchor(index, lines[last][0], block, heading))
+                taken.update(lines[k][0] for k in range(n, last + 1))
+                n = last + 1
+                continue
+        n += 1
+    rest = [(i, t) for i, t in lines if i not in taken]
+    fragments = naive_text._fragments([t for _, t in rest], config)
+    trimmed: dict[int, str] = {}
+    for label in naive_text._labels(fragments, config, gap=3):
+        used = [rest[f.line][0] for f in label.fragments]
+        for f in label.fragments:
+            if not f.whole_line:
+                index, text = rest[f.line]
+                trimmed[index] = text.split(None, 1)[1]
+        whole = [rest[f.line][0] for f in label.fragments if f.whole_line]
+        anchors.append(Anchor(min(used), max(used), label.block, label.heading, (), set(whole)))
+    for anchor in anchors:
+        if anchor.lines is None:
+            anchor.lines = set(range(anchor.first, anchor.last + 1))
+    anchors.sort(key=lambda a: a.first)
+    return Anchors(anchors, trimmed)
+
+
+def side_by_side(text: str, config: BlockConfig) -> list[tuple[str, str]]:
+    """Two or three labels on one line, told apart at spaces: [(block, heading), …]."""
+    tokens = text.split()
+    if len(tokens) < 2 or classify_line(text, config)[0] != "cont":
+        return []
+
+    def split(start: int, parts: int):
+        if start == len(tokens):
+            return []
+        if parts == 1:
+            joined = "".join(tokens[start:])
+            block = _match_label(joined, config)
+            return [(block, compact(joined))] if block else None
+        for end in range(start + 1, len(tokens)):
+            joined = "".join(tokens[start:end])
+            block = _match_label(joined, config)
+            if block:
+                rest = split(end, parts - 1)
+                if rest:
+                    return [(block, compact(joined)), *rest]
+        return None
+
+    for parts in (3, 2):
+        found = split(0, parts)
+        if found and len(found) == parts:
+            return found
+    return []
+
+
+def _labelish(text: str, config: BlockConfig, most: int) -> bool:
+    key = compact(text)
+    return bool(key) and len(key) <= most and classify_line(text, config)[0] == "cont"
+
+
+def _label_run(lines, n: int, config: BlockConfig):
+    """(last line, block, heading) of a label that starts at line n, or None."""
+    if not _labelish(lines[n][1], config, config.label_max_chars):
+        return None
+    short = len(compact(lines[n][1])) <= _MAX_FRAGMENT
+    most = 12 if short else 3  # a narrow cell's fragments, or a wrapped heading
+    run = [n]
+    while len(run) < most and run[-1] + 1 < len(lines):
+        following = lines[run[-1] + 1][1]
+        limit = _MAX_FRAGMENT if short else 24
+        if not _labelish(following, config, limit):
+            break
+        run.append(run[-1] + 1)
+    # a narrow cell's fragments: the longest run that spells a label (課題 / 意識); a
+    # heading: the fewest lines (two headings may stand one under the other)
+    ends = range(len(run), 0, -1) if short else range(1, len(run) + 1)
+    for end in ends:
+        text = "".join(compact(lines[k][1]) for k in run[:end])
+        block = _match_label(text, config)
+        if block:
+            return run[end - 1], block, text
+    return None
+
+
+# --------------------------------------------------------------------------- a slide
+
+
+@dataclass
+class StreamPage:
+    header: list[str]
+    blocks: list[tuple[Slot, list[str]]]
+
+
+def row_wise(pages: list[list[str]], config: BlockConfig) -> bool:
+    """Whether a tool read table rows line by line across their cells (poppler does, for
+    some PDFs): then the cells' start lines come in runs of one key, 日時 日時 日時."""
+    same = pairs = 0
+    for lines in pages:
+        keys = [classify_line(t.strip(), config)[3] for t in lines if t.strip()]
+        keys = [k for k in keys if k]
+        for a, b in zip(keys, keys[1:], strict=False):
+            pairs += 1
+            same += a == b
+    return pairs >= 4 and same >= 0.3 * pairs
+
+
+def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
+               across: bool = False) -> StreamPage:  # fmt: skip
+    """Header, then the blocks of one slide whose lines come one cell at a time."""
+    numbered = [(i, line.strip()) for i, line in enumerate(lines)]
+    blank = {i for i, text in numbered if not text}
+    from .naive_text import furniture_key
+
+    body = [(i, t) for i, t in numbered if t and furniture_key(t) not in furniture]
+    header: list[str] = []
+    # the title and the subtitle that names the municipality, a section's number and name
+    # on a line of their own (１．A町 / 伴走支援前の状況 / １．A町（人口…）)
+    while body and len(header) < 4 and _header_line(body[0][1], config):
+        header.append(body.pop(0)[1])
+    found_anchors = find_anchors(body, config)
+    anchors = found_anchors.found
+    body = [(i, found_anchors.trimmed.get(i, t)) for i, t in body]
+    slots: list[Slot] = []
+    # session headers may stand apart (第1回 … 第2回): the slide's sessions are all of them
+    sessions = tuple(sorted({n for anchor in anchors for n in anchor.sessions}))
+    # The blocks' order on the slide: the anchors', where a tool keeps them in place, is
+    # not to be trusted (poppler sets a label cell's lines wherever it likes), so rows and
+    # boxes are taken in configs/blocks.yaml's `order`, and sessions by number.
+    rank = {block: n for n, block in enumerate(config.order)}
+    anchor_slot: dict[int, int] = {}  # an anchor's last line → its first slot
+    for anchor in anchors:
+        if anchor.block is None:
+            continue
+        anchor_slot.setdefault(anchor.last, len(slots))
+        base = 10 * rank.get(anchor.block, len(rank))
+        numbers = sessions if sessions and anchor.block in config.session_blocks else (None,)
+        for number in numbers:
+            slots.append(
+                Slot(
+                    anchor.block,
+                    anchor.heading,
+                    number,
+                    base + (number or 0),
+                    anchor.block == "基本情報",
+                    anchor.last,
+                )  # fmt: skip
+            )
+    order = 10 * (len(rank) + 1)
+    anchored = {i for a in anchors for i in a.lines}
+    content = [(i, t) for i, t in body if i not in anchored]
+    if any(t.startswith(config.summary_glyphs) for _, t in content):
+        slots.append(Slot(SUMMARY, "", None, order, False, -1))
+    if not any(s.block != SUMMARY for s in slots) and any(
+        not t.startswith(config.summary_glyphs) for _, t in content
+    ):
+        slots.insert(0, Slot(OTHER, "", None, -1, False, -1))
+    after: dict[int, int] = {}
+    previous = None
+    for i, _ in body:
+        if previous is not None and previous in anchor_slot and i not in anchored:
+            after[i] = anchor_slot[previous]
+        previous = i
+    feats = _with_fit(features(content, config, blank, after), slots, config)
+    chosen = assign(feats, slots, ACROSS if across else Weights()) if slots else []
+    per_slot: list[list[str]] = [[] for _ in slots]
+    for feature, k in zip(feats, chosen, strict=True):
+        per_slot[k].append(feature.text)
+    ranked = sorted(range(len(slots)), key=lambda k: slots[k].order)
+    return StreamPage(header, [(slots[k], per_slot[k]) for k in ranked])
+
+
+def _with_fit(feats: list[Feature], slots: list[Slot], config: BlockConfig) -> list[Feature]:
+    """Each item's first line scored against the slide's blocks (0 for the best fit)."""
+    from dataclasses import replace
+
+    from .block_model import load
+
+    model = load(config.examples) if config.examples else None
+    starts = [f for f in feats if f.kind in ("bullet", "start")]
+    if model is None or not starts or len({s.block for s in slots}) < 2:
+        return feats
+    scored = dict(
+        zip((f.index for f in starts), model.log_probs([f.text for f in starts]), strict=True)
+    )
+    out = []
+    for feature in feats:
+        logp = scored.get(feature.index)
+        if logp is None:
+            out.append(feature)
+            continue
+        values = [logp.get(slot.block) for slot in slots]
+        best = max((v for v in values if v is not None), default=0.0)
+        fit = tuple(0.0 if v is None else v - best for v in values)
+        out.append(replace(feature, fit=fit))
+    return out
+
+
+def _header_line(text: str, config: BlockConfig) -> bool:
+    if _is_title(text, config):
+        return True
+    if text[:1] in config.bullets or text[:1] in config.summary_glyphs:
+        return False
+    normal = nfkc(text).strip()
+    return bool(config.municipality.search(normal)) and (
+        bool(config.section.match(normal)) or classify_line(text, config)[0] == "cont"
+    )
+
+
+def _is_title(line: str, config: BlockConfig) -> bool:
+    key = compact(line)
+    return bool(key) and any(p.fullmatch(key) for p in config.titles)
