@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..config import BlockConfig
 from ..normalize import compact, nfkc
 from ..records import Block, Document, Line, Region
-from . import naive_text, stream
+from . import naive_text
 
 OTHER = "その他"
 SUMMARY = "まとめ"
@@ -111,11 +111,7 @@ def _plain_document(document: Document, config: BlockConfig) -> list[Block]:
         (page.number, [line.text for r in page.regions if r.kind == "plain" for line in r.lines])
         for page in document.pages
     ]
-    furniture = naive_text.furniture(pages, config)
-    merged = naive_text.merged_text(pages, config)
-    across = stream.row_wise([lines for _, lines in pages], config)
-    for number, lines in naive_text.slides(pages, config):
-        parsed = naive_text.read_page(lines, config, furniture, merged, across)
+    for number, parsed in naive_text.read_text(pages, config):
         named = find_municipality(parsed.header, config)
         if named:
             municipality, section = named

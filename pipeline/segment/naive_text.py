@@ -167,11 +167,31 @@ def furniture_key(line: str) -> str:
     """A line as it recurs on every page: compacted, a page number before or after it
     taken off (地域包括ケア推進課 3, 報告書 - 2 -); a page number alone stays itself."""
     stripped = line.strip()
+    if _PAGE_NUMBER.fullmatch(compact(stripped)):
+        return compact(stripped)
     rest = _NUMBER_AROUND.sub("", stripped)
     return compact(rest if rest else stripped)
 
 
 _PAGE_NUMBER = re.compile(r"[-‐–]?[0-9]{1,3}[-‐–]?|[0-9]{1,3}/[0-9]{1,3}|[pP]\.?[0-9]{1,3}")
+
+
+def read_text(pages: list[tuple[int, list[str]]], config: BlockConfig):
+    """Every slide of a text as (page number, TextPage), each by the reader it calls for:
+    columns set apart by runs of spaces are first put one after another (layout_text);
+    lines that join cells side by side go to split_page, the others to the stream reader."""
+    from . import layout_text, stream
+
+    if layout_text.is_layout([line for _, lines in pages for line in lines]):
+        layout = "spaced"
+    elif merged_text(pages, config):
+        layout = "joined"
+    else:
+        layout = "stream"
+    furniture_lines = furniture(pages, config)
+    across = stream.row_wise([lines for _, lines in pages], config)
+    for number, lines in slides(pages, config):
+        yield number, read_page(lines, config, furniture_lines, layout, across)
 
 
 def merged_text(pages: list[tuple[int, list[str]]], config: BlockConfig) -> bool:
@@ -180,23 +200,23 @@ def merged_text(pages: list[tuple[int, list[str]]], config: BlockConfig) -> bool
     return _merged([line for _, lines in pages for line in lines], config)
 
 
-def read_page(lines: list[str], config: BlockConfig, furniture: set[str], merged: bool,
+def read_page(lines: list[str], config: BlockConfig, furniture: set[str], layout: str,
               across: bool = False) -> TextPage:  # fmt: skip
-    """One slide of text, by the reader its lines call for: lines that each hold one
-    cell's text (most extractors) go to the stream reader; lines that join cells side by
-    side (pdfplumber, pdftotext -layout) to split_page."""
+    """One slide of text, read in the text's layout: cells joined in lines one space apart
+    (pdfplumber) by split_page, whose search follows each box's line pitch; the others
+    by the stream reader."""
     from . import stream
 
-    if merged:
+    if layout == "joined" and _merged(lines, config, least=1):
         return split_page([ln for ln in lines if furniture_key(ln) not in furniture], config)
-    page = stream.read_slide(lines, config, furniture, across)
+    page = stream.read_slide(lines, config, furniture, across, layout)
     blocks = [
         TextBlock(slot.block, slot.heading, slot.session, texts) for slot, texts in page.blocks
     ]
     return TextPage(header=page.header, blocks=blocks, furniture=[], unplaced=[])
 
 
-def _merged(lines: list[str], config: BlockConfig) -> bool:
+def _merged(lines: list[str], config: BlockConfig, least: int = 2) -> bool:
     """Lines that hold more than one cell's text: a label fragment before a marker
     (現 • 町内は…), two item starts or two bullets in one line (日時：… 日時：…), or
     columns set apart by runs of spaces."""
@@ -227,7 +247,7 @@ def _merged(lines: list[str], config: BlockConfig) -> bool:
         ]
         if starts >= 2 or inside:
             joined += 1
-    return joined >= max(2, 0.08 * len(body))
+    return joined >= max(least, 0.08 * len(body) if least > 1 else 1)
 
 
 def _is_title(line: str, config: BlockConfig) -> bool:
@@ -245,11 +265,13 @@ def split_page(lines: list[str], config: BlockConfig) -> TextPage:
     if lines and _PAGE_FOOTER.match(lines[-1]) and not _is_marker(lines[-1], config):
         furniture.append(lines.pop())
     header: list[str] = []
+    while lines and _is_title(lines[0], config):  # 実施概要 (a report's part without subtitle)
+        header.append(lines.pop(0))
     named = next(
         (i for i, line in enumerate(lines[:3]) if config.municipality.search(nfkc(line))), None
     )
     if named is not None:  # the title and the subtitle that names the municipality
-        header, lines = lines[: named + 1], lines[named + 1 :]
+        header, lines = header + lines[: named + 1], lines[named + 1 :]
     while lines and len(header) < 3 and not _body_starts(lines[0], config):
         header.append(lines.pop(0))
     summary_at = next(
@@ -274,13 +296,18 @@ def _body_starts(line: str, config: BlockConfig) -> bool:
 
 
 def _session_columns(line: str, config: BlockConfig) -> list[int]:
-    sessions = [_session_of(token, config) for token in line.split()]
-    return [s for s in sessions if s] if len(sessions) >= 2 and all(sessions) else []
+    """第1回 第2回 第3回 on one line (with spaces inside, as extractors write 第 1 回)."""
+    from .stream import session_numbers
+
+    numbers = session_numbers(line, config)
+    return list(numbers) if len(numbers) >= 2 else []
 
 
 def _box_columns(line: str, config: BlockConfig) -> list[str]:
-    names = [_label_of(token, config) for token in line.split()]
-    return [n for n in names if n] if len(names) >= 2 and all(names) else []
+    """Two or three box headings on one line, told apart at its spaces."""
+    from .stream import side_by_side
+
+    return [block for block, _ in side_by_side(line, config)]
 
 
 def _body_blocks(body: list[str], config: BlockConfig) -> list[TextBlock]:

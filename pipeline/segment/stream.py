@@ -21,7 +21,8 @@ them between boxes, and inside a bullet too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import combinations
 
 from ..config import BlockConfig
 from ..normalize import compact, nfkc
@@ -43,6 +44,7 @@ class Slot:
     order: int  # the anchors' order on the slide
     info: bool  # a 基本情報 cell: lines such as 日時：…, no bullets
     anchor: int  # index of the anchor's last line in the slide's lines
+    column: int = 0  # left to right: a session's number, a box's place among its row's
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class Feature:
     sub: str  # a sub-heading's kind (支援#回目, 【】)
     after: int | None  # the slot whose anchor is the line right above, if any
     fit: tuple = ()  # per slot: how well its words fit the slot's block, ≤ 0 (block_model)
+    joined: bool = False  # a segment after the first of its line (cells side by side)
+    lead: int = -1  # where it starts in its line, in characters (pdftotext -layout), or -1
 
 
 _SENTENCE_END = re.compile(r"(た|だ|る|い|す|ず|う|と|こと|中)$")
@@ -77,26 +81,35 @@ def ending(text: str) -> bool | None:
     return None if _SENTENCE_END.search(text) else False
 
 
-def features(lines: list[tuple[int, str]], config: BlockConfig, blank: set[int],
-             after: dict[int, int]) -> list[Feature]:  # fmt: skip
+def feature(index: int, text: str, config: BlockConfig, blank_before: bool, after,
+            joined: bool = False) -> Feature:  # fmt: skip
+    kind, glyph, level, key, sub = classify_line(text, config)
+    return Feature(index, text, kind, glyph, level, width_of(text), ending(text),
+                   blank_before, key, sub, after, (), joined)  # fmt: skip
+
+
+def units(lines: list[tuple[int, str]], config: BlockConfig, blank: set[int],
+          after: dict[int, int], readings, leads: dict[int, str] | None = None
+          ) -> list[list[list[Feature]]]:  # fmt: skip
+    """Every content line as its readings: lists of segments, one per cell it holds.
+    With `leads` (a line's text as laid out), a segment knows where it starts."""
     out = []
     for index, text in lines:
-        kind, glyph, level, key, sub = classify_line(text, config)
-        out.append(
-            Feature(
-                index,
-                text,
-                kind,
-                glyph,
-                level,
-                width_of(text),
-                ending(text),
-                index - 1 in blank,
-                key,
-                sub,
-                after.get(index),
-            )  # fmt: skip
-        )
+        unit = []
+        laid = leads.get(index) if leads else None
+        for reading in readings(text):
+            segments, position = [], 0
+            for n, part in enumerate(reading):
+                segment = feature(index, part, config, n == 0 and index - 1 in blank,
+                                  after.get(index) if n == 0 else None, n > 0)  # fmt: skip
+                if laid is not None:
+                    at = laid.find(part, position)
+                    if at >= 0:
+                        position = at + len(part)
+                        segment = replace(segment, lead=at)
+                segments.append(segment)
+            unit.append(segments)
+        out.append(unit)
     return out
 
 
@@ -137,6 +150,7 @@ class SlotState:
     depth: int = 0  # brackets opened and not yet closed
     first: str = ""  # the key of its first line (日時 of 日時：…)
     items: int = 0  # lines that start an item
+    lead: int = -1  # where its last segment started in its line (laid-out text)
 
 
 @dataclass(frozen=True)
@@ -144,7 +158,7 @@ class State:
     score: float
     slots: tuple
     previous: int | None
-    chosen: tuple = ()  # slot of every line so far
+    chosen: tuple = ()  # (slot, segment) of every segment so far
 
 
 _OPEN, _CLOSE = "「（(『【", "」）)』】"
@@ -186,6 +200,8 @@ class Weights:
     bracket: float = 1.0  # a continuation that closes a bracket opened above
     empty: float = -5.0  # a block that got no line at all
     summary: float = -12.0  # a ⚫ line outside まとめ, or another item in it
+    misplaced: float = -4.0  # a laid-out segment far from its column's place
+    aligned: float = 1.0  # … one that starts under the block's line above
     balance: float = -0.4  # per item a session's cell has more or fewer than the row's mean
 
 
@@ -233,7 +249,7 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
         elif cut:
             score += w.start_after_cut - 1.0
     # where the line stands in the stream
-    if state.previous is not None:
+    if state.previous is not None and not feature.joined:
         if slot == state.previous and not feature.blank_before:
             score += w.stay
         elif slot != state.previous and not feature.blank_before and feature.after is None:
@@ -295,6 +311,16 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
         subs = subs | {feature.sub}
     if capacity is not None and feature.width > capacity + 1.0:
         score += w.wider
+    if feature.lead >= 0 and spec.block != SUMMARY:
+        # laid-out text: what starts at the left edge is in the leftmost column
+        columns = [o.column for o in slots if o.block != SUMMARY]
+        leftmost = min(columns)
+        if feature.lead <= 3 and spec.column > leftmost:
+            score += w.misplaced
+        elif feature.lead > 8 and spec.column == leftmost and max(columns) > leftmost:
+            score += w.misplaced
+        if s.lead >= 0 and abs(s.lead - feature.lead) <= 3:
+            score += w.aligned  # a column's lines start one under the other
     if feature.fit:
         score += w.fit * feature.fit[slot]
     new = SlotState(
@@ -309,10 +335,11 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
         depth=_depth(feature.text, s.depth if feature.kind == "cont" else 0),
         first=s.first if s.lines else feature.key,
         items=s.items + (feature.kind != "cont"),
+        lead=feature.lead,
     )
     states = list(state.slots)
     states[slot] = new
-    return State(score, tuple(states), slot, (*state.chosen, slot))
+    return State(score, tuple(states), slot, (*state.chosen, (slot, feature)))
 
 
 def _next_session(session: int, slots: list[Slot], block: str) -> int:
@@ -331,14 +358,34 @@ def _key(state: State) -> tuple:
     )
 
 
-def _search(features_: list[Feature], slots: list[Slot], capacities, w: Weights) -> State:
+def _placements(count: int, slots: list[Slot]) -> list[tuple[int, ...]]:
+    """The slots a line's segments may go to: one each, left to right (by column)."""
+    if count == 1:
+        return [(k,) for k in range(len(slots))]
+    return [
+        chosen
+        for chosen in combinations(range(len(slots)), count)
+        if all(slots[a].column < slots[b].column for a, b in zip(chosen, chosen[1:], strict=False))
+    ]
+
+
+def _search(units_: list[list[list[Feature]]], slots: list[Slot], capacities, w: Weights) -> State:
     beam = [State(0.0, tuple(SlotState() for _ in slots), None)]
-    for feature in features_:
-        candidates = [
-            _extend(state, feature, k, slots, capacities, w)
-            for state in beam
-            for k in range(len(slots))
-        ]
+    placements: dict[int, list[tuple[int, ...]]] = {}
+    for unit in units_:
+        candidates = []
+        for reading in unit:
+            options = placements.setdefault(len(reading), _placements(len(reading), slots))
+            for state in beam:
+                for chosen in options:
+                    new = state
+                    for segment, slot in zip(reading, chosen, strict=True):
+                        new = _extend(new, segment, slot, slots, capacities, w)
+                    candidates.append(new)
+        if not candidates:  # more segments than columns: the line whole, as one
+            reading = [replace(unit[0][0], text=" ".join(f.text for f in unit[0]))]
+            candidates = [_extend(st, reading[0], k, slots, capacities, w) for st in beam
+                          for k in range(len(slots))]  # fmt: skip
         candidates.sort(key=lambda st: -st.score)
         seen, beam = set(), []
         for candidate in candidates:
@@ -374,13 +421,13 @@ def _capacity(widths: list[float]) -> float | None:
     return None
 
 
-def _capacities(features_: list[Feature], chosen, slots: list[Slot]) -> list[float | None]:
+def _capacities(chosen, slots: list[Slot]) -> list[float | None]:
     """Every block's line width as its lines show it: the width a few lines nearly reach,
     or that of the lines it wrapped (a continuation follows them); a row's session cells
     are as wide as each other."""
     found: list[float | None] = []
     for n in range(len(slots)):
-        mine = [f for f, k in zip(features_, chosen, strict=True) if k == n]
+        mine = [f for k, f in chosen if k == n]
         width = _capacity([f.width for f in mine])
         if width is None:
             wrapped = [a.width for a, b in zip(mine, mine[1:], strict=False) if b.kind == "cont"]
@@ -396,21 +443,22 @@ def _capacities(features_: list[Feature], chosen, slots: list[Slot]) -> list[flo
     return found
 
 
-def assign(features_: list[Feature], slots: list[Slot], w: Weights | None = None) -> list[int]:
-    """The slot of every content line."""
+def assign(units_: list[list[list[Feature]]], slots: list[Slot],
+           w: Weights | None = None) -> list[tuple[int, Feature]]:  # fmt: skip
+    """(slot, segment) of every segment of the content lines, in order."""
     w = w or Weights()
-    if not features_:
+    if not units_:
         return []
     if len(slots) == 1:
-        return [0] * len(features_)
+        return [(0, f) for unit in units_ for f in unit[0]]
     capacities: list[float | None] = [None] * len(slots)
     best = None
     for _ in range(_ROUNDS):
-        found = _search(features_, slots, capacities, w)
-        if best is not None and found.chosen == best.chosen:
+        found = _search(units_, slots, capacities, w)
+        if best is not None and [k for k, _ in found.chosen] == [k for k, _ in best.chosen]:
             break
         best = found
-        capacities = _capacities(features_, found.chosen, slots)
+        capacities = _capacities(found.chosen, slots)
     assert best is not None
     return list(best.chosen)
 
@@ -592,8 +640,12 @@ def row_wise(pages: list[list[str]], config: BlockConfig) -> bool:
 
 
 def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
-               across: bool = False) -> StreamPage:  # fmt: skip
-    """Header, then the blocks of one slide whose lines come one cell at a time."""
+               across: bool = False, layout: str = "stream") -> StreamPage:  # fmt: skip
+    """Header, then the blocks of one slide.
+
+    layout: "stream" (every line holds one cell's text), "spaced" (cells side by side,
+    apart by runs of spaces: pdftotext -layout) or "joined" (side by side, apart by one
+    space like any word: pdfplumber), which is read every way it can be cut."""
     numbered = [(i, line.strip()) for i, line in enumerate(lines)]
     blank = {i for i, text in numbered if not text}
     from .naive_text import furniture_key
@@ -615,6 +667,13 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
     # boxes are taken in configs/blocks.yaml's `order`, and sessions by number.
     rank = {block: n for n, block in enumerate(config.order)}
     anchor_slot: dict[int, int] = {}  # an anchor's last line → its first slot
+    # boxes whose headings stand side by side on one line are columns, left to right
+    columns: dict[int, int] = {}
+    for anchor in anchors:
+        if anchor.block is not None:
+            on_line = [a for a in anchors if a.first == anchor.first and a.block is not None]
+            if len(on_line) > 1:
+                columns[id(anchor)] = on_line.index(anchor)
     for anchor in anchors:
         if anchor.block is None:
             continue
@@ -630,6 +689,7 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
                     base + (number or 0),
                     anchor.block == "基本情報",
                     anchor.last,
+                    number if number is not None else columns.get(id(anchor), 0),
                 )  # fmt: skip
             )
     order = 10 * (len(rank) + 1)
@@ -647,39 +707,85 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
         if previous is not None and previous in anchor_slot and i not in anchored:
             after[i] = anchor_slot[previous]
         previous = i
-    feats = _with_fit(features(content, config, blank, after), slots, config)
-    chosen = assign(feats, slots, ACROSS if across else Weights()) if slots else []
+    most = max((slot.column for slot in slots), default=0) + 1
+    readings = _readings(layout, config, most)
+    leads = {i: lines[i].rstrip() for i, _ in content} if layout == "spaced" else None
+    if leads:  # a label's first word trimmed off: its place kept by spaces
+        for i, t in found_anchors.trimmed.items():
+            original = lines[i].rstrip()
+            cut = original.find(t.strip()[:8])
+            leads[i] = " " * cut + original[cut:] if cut >= 0 else original
+    lines_units = _with_fit(units(content, config, blank, after, readings, leads), slots, config)
+    chosen = assign(lines_units, slots, ACROSS if across else Weights()) if slots else []
     per_slot: list[list[str]] = [[] for _ in slots]
-    for feature, k in zip(feats, chosen, strict=True):
-        per_slot[k].append(feature.text)
+    for k, segment in chosen:
+        per_slot[k].append(segment.text)
     ranked = sorted(range(len(slots)), key=lambda k: slots[k].order)
     return StreamPage(header, [(slots[k], per_slot[k]) for k in ranked])
 
 
-def _with_fit(feats: list[Feature], slots: list[Slot], config: BlockConfig) -> list[Feature]:
-    """Each item's first line scored against the slide's blocks (0 for the best fit)."""
-    from dataclasses import replace
+def _readings(layout: str, config: BlockConfig, most: int):
+    """How a content line may be cut into cells, by the text's layout."""
+    if layout == "spaced":
+        return lambda text: [
+            [
+                cell
+                for part in re.split(r" {2,}", text.strip())
+                if part
+                for cell in _cut_at_markers(part, config)
+            ]
+        ]
+    if layout == "joined" and most > 1:
+        from .naive_text import _segments
 
+        return lambda text: [
+            [seg.text for seg in reading] for reading in _segments(text, config, most)
+        ]
+    return lambda text: [[text]]
+
+
+def _cut_at_markers(text: str, config: BlockConfig) -> list[str]:
+    """Cells a narrow table set one space apart: cut before a second item's start
+    (日時：… 日時：…) or a bullet, not before a lone ・ or → inside a sentence."""
+    from .naive_text import _is_marker
+
+    tokens = text.split(" ")
+    cells = [[tokens[0]]]
+    for previous, token in zip(tokens, tokens[1:], strict=False):
+        lone = token in config.inline_glyphs or token in config.middle_dots
+        if token and _is_marker(token, config) and not lone and previous not in config.bullets:
+            cells.append([token])
+        else:
+            cells[-1].append(token)
+    return [" ".join(cell) for cell in cells]
+
+
+def _with_fit(units_, slots: list[Slot], config: BlockConfig):
+    """Each item's first line scored against the slide's blocks (0 for the best fit)."""
     from .block_model import load
 
     model = load(config.examples) if config.examples else None
-    starts = [f for f in feats if f.kind in ("bullet", "start")]
+    starts = {
+        (f.index, f.text): f
+        for unit in units_
+        for reading in unit
+        for f in reading
+        if f.kind in ("bullet", "start")
+    }
     if model is None or not starts or len({s.block for s in slots}) < 2:
-        return feats
-    scored = dict(
-        zip((f.index for f in starts), model.log_probs([f.text for f in starts]), strict=True)
-    )
-    out = []
-    for feature in feats:
-        logp = scored.get(feature.index)
+        return units_
+    keys = list(starts)
+    scored = dict(zip(keys, model.log_probs([text for _, text in keys]), strict=True))
+
+    def fitted(feature: Feature) -> Feature:
+        logp = scored.get((feature.index, feature.text))
         if logp is None:
-            out.append(feature)
-            continue
+            return feature
         values = [logp.get(slot.block) for slot in slots]
         best = max((v for v in values if v is not None), default=0.0)
-        fit = tuple(0.0 if v is None else v - best for v in values)
-        out.append(replace(feature, fit=fit))
-    return out
+        return replace(feature, fit=tuple(0.0 if v is None else v - best for v in values))
+
+    return [[[fitted(f) for f in reading] for reading in unit] for unit in units_]
 
 
 def _header_line(text: str, config: BlockConfig) -> bool:
