@@ -45,6 +45,7 @@ class Slot:
     info: bool  # a 基本情報 cell: lines such as 日時：…, no bullets
     anchor: int  # index of the anchor's last line in the slide's lines
     column: int = 0  # left to right: a session's number, a box's place among its row's
+    opens: bool = False  # its first line is a sub-heading (支援1回目, 【…の到達点】)
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,7 @@ class Weights:
     back: float = -1.5  # it goes back to a block of an earlier anchor … once later ones began
     skip: float = -1.5  # … or starts a block while one of an earlier anchor is still empty
     back_row: float = -1.5  # back to an earlier session's cell of the same row
+    skip_row: float = -1.0  # a session's cell started before an earlier one of its row
     after_anchor: float = 1.5  # the first line after an anchor goes to its block
     glyph: float = -2.0  # a bullet whose glyph is not its block's
     info_bullet: float = -4.0  # a bullet in a 基本情報 cell
@@ -200,6 +202,7 @@ class Weights:
     bracket: float = 1.0  # a continuation that closes a bracket opened above
     empty: float = -5.0  # a block that got no line at all
     summary: float = -12.0  # a ⚫ line outside まとめ, or another item in it
+    opens: float = -3.0  # a box whose sub-heading is on the slide, started without it
     misplaced: float = -4.0  # a laid-out segment far from its column's place
     aligned: float = 1.0  # … one that starts under the block's line above
     balance: float = -0.4  # per item a session's cell has more or fewer than the row's mean
@@ -281,6 +284,11 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
         row = [k for k, o in enumerate(slots) if o.block == spec.block and o.order > spec.order]
         if s.lines and any(state.slots[k].lines for k in row):
             score += w.back_row  # back to an earlier cell of the row: less unlikely
+        earlier = [k for k, o in enumerate(slots) if o.block == spec.block and o.order < spec.order]
+        if s.lines == 0 and any(state.slots[k].lines == 0 for k in earlier):
+            score += w.skip_row  # a row's cells start left to right
+    if spec.opens and s.lines == 0 and feature.kind != "sub":
+        score += w.opens  # the slide's 支援1回目 or 【…の到達点】 starts its box
     # what the line is, against what the block holds
     glyph = s.glyph
     keys, subs = s.keys, s.subs
@@ -610,6 +618,8 @@ def _label_run(lines, n: int, config: BlockConfig):
     # heading: the fewest lines (two headings may stand one under the other)
     ends = range(len(run), 0, -1) if short else range(1, len(run) + 1)
     for end in ends:
+        if not short and end > 1 and _match_label(lines[run[end - 1]][1], config):
+            break  # a heading of its own: what stands above it is not part of it
         text = "".join(compact(lines[k][1]) for k in run[:end])
         block = _match_label(text, config)
         if block:
@@ -707,6 +717,12 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
         if previous is not None and previous in anchor_slot and i not in anchored:
             after[i] = anchor_slot[previous]
         previous = i
+    subs = {classify_line(t, config)[4] for _, t in content}
+    slots = [
+        replace(slot, opens=(slot.block == "支援内容" and any(k.startswith("支援") for k in subs))
+                or (slot.block == "到達点" and "【】" in subs))  # fmt: skip
+        for slot in slots
+    ]
     most = max((slot.column for slot in slots), default=0) + 1
     readings = _readings(layout, config, most)
     leads = {i: lines[i].rstrip() for i, _ in content} if layout == "spaced" else None
