@@ -383,6 +383,11 @@ def _search(units_: list[list[list[Feature]]], slots: list[Slot], capacities, w:
     for unit in units_:
         candidates = []
         for reading in unit:
+            while len(reading) > 1 and not placements.setdefault(
+                len(reading), _placements(len(reading), slots)
+            ):  # more cells than the slide has columns: the last ones were one
+                last = replace(reading[-2], text=f"{reading[-2].text} {reading[-1].text}")
+                reading = [*reading[:-2], replace(last, width=width_of(last.text))]
             options = placements.setdefault(len(reading), _placements(len(reading), slots))
             for state in beam:
                 for chosen in options:
@@ -719,8 +724,11 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
         previous = i
     subs = {classify_line(t, config)[4] for _, t in content}
     slots = [
-        replace(slot, opens=(slot.block == "支援内容" and any(k.startswith("支援") for k in subs))
-                or (slot.block == "到達点" and "【】" in subs))  # fmt: skip
+        replace(
+            slot,
+            opens=(slot.block == "支援内容" and any(k.startswith("支援") for k in subs))
+            or (slot.block == "到達点" and "【】" in subs),
+        )  # fmt: skip
         for slot in slots
     ]
     most = max((slot.column for slot in slots), default=0) + 1
@@ -768,8 +776,11 @@ def _cut_at_markers(text: str, config: BlockConfig) -> list[str]:
     tokens = text.split(" ")
     cells = [[tokens[0]]]
     for previous, token in zip(tokens, tokens[1:], strict=False):
-        lone = token in config.inline_glyphs or token in config.middle_dots
-        if token and _is_marker(token, config) and not lone and previous not in config.bullets:
+        # 市・ SC ・ UR, KDB ・認定: a ・ or → is a sentence's; a lone • is a bullet
+        inside = token[:1] in config.inline_glyphs or (
+            token[:1] in config.middle_dots and len(token) > 1
+        )
+        if token and _is_marker(token, config) and not inside and previous not in config.bullets:
             cells.append([token])
         else:
             cells[-1].append(token)
