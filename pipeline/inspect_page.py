@@ -14,9 +14,8 @@ from pathlib import Path
 
 from .config import DEFAULT_CONFIG, load_settings
 from .errors import DocumentError, PipelineError
-from .extract.pdf import extract_pdf
-from .extract.text import extract_text_file
 from .normalize import compact
+from .reading import read_document
 from .records import Block, Document, Region
 from .segment.blocks import segment
 from .segment.items import itemize
@@ -34,7 +33,7 @@ _BLOCK_COLOUR = (200, 0, 60)
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="a report file (.pdf or .txt)")
+    parser.add_argument("file", help="a report file (.pdf, .pptx, .docx or .txt)")
     parser.add_argument("--page", type=int, default=1, help="page number, from 1 (default: 1)")
     parser.add_argument(
         "--png",
@@ -54,10 +53,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     settings = load_settings(Path(args.config))
     try:
-        if path.suffix.lower() == ".pdf":
-            document = extract_pdf(path, "inspect", path.name, "", settings.extract)
-        else:
-            document = extract_text_file(path, "inspect", path.name, "", settings.extract)
+        document = read_document(path, "inspect", path.name, "", settings)
     except DocumentError as exc:
         print(f"error: {path.name}: {exc}", file=sys.stderr)
         return 2

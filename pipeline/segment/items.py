@@ -158,6 +158,10 @@ class _Layout:
             indent = max(0.0, min(ln.bbox.x0 for ln in plain) - glyph_x)
         return cls(edge, glyph_x, indent, frozenset(config.bullets))
 
+    def full(self, line: Line) -> bool:
+        """Whether a line ran to the edge of its cell: it wrapped."""
+        return line.bbox.x1 >= self.edge - _FULL_PAD - _FULL_EM * max(line.size, 1.0)
+
     def wrapped_glyph(self, line: Line, text: str, above: _Draft) -> bool:
         """A wrapped line follows a line that ran to the edge, starts where the item's
         wrapped lines start, and its glyph sticks to the text (a bullet stands apart).
@@ -165,8 +169,7 @@ class _Layout:
         size = max(line.size, 1.0)
         if len(text) > 1 and text[1].isspace():
             return False
-        previous = above.lines[-1]
-        if previous.bbox.x1 < self.edge - _FULL_PAD - _FULL_EM * previous.size:
+        if not self.full(above.lines[-1]):
             return False  # the line above ended early: so did its item
         first = above.lines[0]
         if len(above.lines) > 1:

@@ -846,11 +846,22 @@ _CHAR_PT = 10.0
 _PAD_PT = 8.0  # the itemizer's allowance for a cell's padding (segment/items.py)
 
 
+_AUTOSPACE = re.compile(
+    r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) (?=[\u3000-\u9fff\uff00-\uffef])"
+)
+
+
+def close_autospace(text: str) -> str:
+    """Extractors write a space where a PDF left a gap between Japanese and Latin text
+    (（ SC ）, R3 年度): no one typed it. A space between Japanese words stays."""
+    return _AUTOSPACE.sub("", text)
+
+
 def text_lines(block: TextBlock, page: int, start: int) -> list[Line]:
     """Lines for the itemizer: one after another, as wide as their text."""
     return [
         Line(
-            text=text,
+            text=close_autospace(text),
             bbox=BBox(0.0, float(start + n), _CHAR_PT * _width(text.strip()), start + n + 1.0),
             page=page,
             size=_CHAR_PT,
