@@ -10,7 +10,7 @@ GOLD   ?= $(BATCH)/gold.json
 HELD_OUT ?= 萌木村,汐見原市,千鳥ヶ原市,狭霧町,雛森市,呉竹町
 
 .DEFAULT_GOAL := help
-.PHONY: help setup pipeline test lint evaluate evaluate-themes measure bench generate agreement clean distclean
+.PHONY: help setup pipeline test lint evaluate evaluate-run evaluate-themes measure bench generate office extracts agreement clean distclean
 
 help: ## list the targets
 	@echo "Targets (variables: BATCH=$(BATCH) OUT=$(OUT)):"
@@ -37,7 +37,10 @@ lint: setup ## ruff check and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-evaluate: setup ## score OUT against BATCH's gold.json (run `make pipeline` first)
+evaluate: setup ## how well each input kind is read (PDFs, .pptx, .docx, every extractor's text), held-out part apart
+	$(PY) -m pipeline evaluate-inputs
+
+evaluate-run: setup ## score the run in OUT against BATCH's gold.json, themes too (run `make pipeline` first)
 	$(PY) -m pipeline evaluate $(OUT) --gold $(GOLD)
 
 evaluate-themes: setup ## theme scores of rules, model and combined (grouped CV), HELD_OUT apart, review gains
@@ -49,8 +52,14 @@ measure: setup ## time a cold run of BATCH against an unchanged re-run (cached)
 bench: setup ## time every stage and scale batches against plain GiNZA → outputs/bench/
 	$(PY) -m pipeline bench
 
-generate: setup ## re-create the sample corpus (PDFs, .txt, gold) from corpora/sources
+generate: setup ## re-create the reportlab sample (PDFs, gold) from corpora/sources
 	$(PY) corpora/generate.py
+
+office: setup ## rebuild the office sample (.pptx, .docx, their LibreOffice PDFs, gold); needs soffice
+	$(PY) -m corpora.officegen build
+
+extracts: setup ## rewrite every sample PDF's text as seven real extractors give it; needs pdftotext
+	$(PY) -m corpora.officegen extract
 
 agreement: setup ## how far the theme annotators of the sample agree (corpora/annotations/)
 	$(PY) corpora/agreement.py

@@ -19,7 +19,10 @@ def _run(args: argparse.Namespace) -> int:
 
     batch = Path(args.batch)
     if not batch.is_dir():
-        print(f"error: {batch} is not a folder of report files (.pdf, .txt)", file=sys.stderr)
+        print(
+            f"error: {batch} is not a folder of report files (.pdf, .pptx, .docx, .txt)",
+            file=sys.stderr,
+        )
         return 2
     out = Path(args.out) if args.out else PROJECT_ROOT / "outputs" / batch.resolve().name
     settings = load_settings(Path(args.config))
@@ -48,7 +51,7 @@ def _run(args: argparse.Namespace) -> int:
     if warnings:
         print(f"  {warnings} warnings (see {out / 'run.json'})", file=sys.stderr)
     if not summary.documents:
-        print(f"error: no .pdf or .txt files found under {batch}", file=sys.stderr)
+        print(f"error: no .pdf, .pptx, .docx or .txt files found under {batch}", file=sys.stderr)
         return 1
     if summary.ok == 0:
         print("error: no file could be processed (reasons in documents.csv)", file=sys.stderr)
@@ -72,7 +75,7 @@ def _count(kind: type):
 def _base_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline",
-        description="Turn 伴走支援 report slides (PDF, TXT) into blocks, items and themes.",
+        description="Turn 伴走支援 report slides (PDF, PPTX, DOCX, TXT) into blocks, items and themes.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debugging details")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -83,7 +86,7 @@ def _add_run(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser(
         "run",
         help="process a batch folder and write its tables",
-        description="Process every .pdf and .txt under BATCH (recursively) and write "
+        description="Process every .pdf, .pptx, .docx and .txt under BATCH (recursively) and write "
         "documents.csv, blocks.csv, items.csv, themes.csv, theme_matrix.csv, report.xlsx "
         "and run.json. Files already processed with the same settings and code are read "
         "from the cache; the outputs are replaced all at once at the end, so an "

@@ -21,6 +21,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "corpora" / "sample"
+OFFICE = ROOT / "corpora" / "office"
 SAMPLE_TXT = ROOT / "corpora" / "sample_txt" / "pdfplumber"  # one extractor's text of every PDF
 
 MAX_SAMPLE_PAGES = 9  # r03_report_set_a.pdf
@@ -60,6 +61,19 @@ def build(dest: Path) -> dict[str, Expected]:
     put("no_unicode.pdf", _no_unicode_pdf(), Expected("no_text", "no Unicode mapping"))
     put("too_many_pages.pdf", _many_pages_pdf(TOO_MANY_PAGES), Expected("error", "max_pages"))
     put("unknown_layout.pdf", _unknown_layout_pdf(), Expected("unrecognized", "blocks.yaml"))
+    deck = (OFFICE / "r05_ginrei.pptx").read_bytes()
+    report = (OFFICE / "r05_tomoshigamine.docx").read_bytes()
+    put(
+        "truncated.pptx",
+        deck[: len(deck) // 2],
+        Expected("error", "not a readable PowerPoint file"),
+    )
+    put("truncated.docx", report[: len(report) // 2], Expected("error", "not a readable Word file"))
+    put(
+        "not_a_deck.pptx",
+        "スライドではありません\n".encode(),
+        Expected("error", "not a .pptx file"),
+    )
     put("shift_jis.txt", _shift_jis_txt(), Expected("ok"))
     put("hangs.pdf", _slow_pdf(), Expected("error", "time limit"))
     # The same report under a Japanese name with spaces, in a folder with a space: a few

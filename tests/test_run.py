@@ -135,7 +135,7 @@ def test_cli_fails_clearly_when_nothing_can_be_processed(tmp_path):
     empty.mkdir()
     result = run_cli("run", str(empty), "--out", str(tmp_path / "out"), "--no-cache", "--quiet")
     assert result.returncode != 0
-    assert "no .pdf or .txt files" in result.stderr
+    assert "no .pdf, .pptx, .docx or .txt files" in result.stderr
     missing = run_cli("run", str(tmp_path / "missing"), "--quiet")
     assert missing.returncode != 0 and "not a folder" in missing.stderr
 

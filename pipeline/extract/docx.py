@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import NoTextError, UnreadableFileError
 from ..records import BBox, Document, Line, Page, Region
-from .office import bullet_text, symbol_fonts_of
+from .office import bullet_text, symbol_fonts_of, unreadable
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TWIP = 20.0  # twentieths of a point
@@ -38,10 +38,7 @@ def extract_docx(path: Path, doc_id: str, source: str, sha256: str, options: dic
     try:
         report = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UnreadableFileError(
-            f"not a readable Word file ({type(exc).__name__}: {exc}); the file may be damaged "
-            "or another format: save it again from Word as .docx"
-        ) from None
+        raise UnreadableFileError(unreadable(exc, "Word", ".docx")) from None
     reader = _Reader(report, symbol_fonts_of(options), doc_id, source, sha256)
     document = reader.read()
     limit = options.get("max_pages")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+
 
 def symbol_fonts_of(options: dict):
     """The symbol-font tables of configs/symbol_fonts.yaml, if the settings name them."""
@@ -15,3 +17,12 @@ def bullet_text(char: str, font: str, symbols) -> str:
     if symbols is not None and font:
         return "".join(symbols.char(ch, font) for ch in char)
     return char
+
+
+def unreadable(exc: Exception, kind: str, suffix: str) -> str:
+    """The one-line reason an office file cannot be opened."""
+    if isinstance(exc, zipfile.BadZipFile) or type(exc).__name__ == "PackageNotFoundError":
+        what = "its zip container is damaged or cut short"
+    else:
+        what = f"a part of it is missing or malformed ({type(exc).__name__}: {exc})"
+    return f"not a readable {kind} file: {what}; save it again from {kind} as {suffix}"

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..errors import NoTextError, UnreadableFileError
 from ..records import BBox, Document, Line, Page, Region
 from .layout import mark_title
-from .office import bullet_text, symbol_fonts_of
+from .office import bullet_text, symbol_fonts_of, unreadable
 
 _EMU_PER_PT = 12700
 _DEFAULT_SIZE = 18.0  # PowerPoint's default text size, in points
@@ -44,10 +44,7 @@ def extract_pptx(path: Path, doc_id: str, source: str, sha256: str, options: dic
     try:
         deck = Presentation(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UnreadableFileError(
-            f"not a readable PowerPoint file ({type(exc).__name__}: {exc}); the file may be "
-            "damaged or another format: save it again from PowerPoint as .pptx"
-        ) from None
+        raise UnreadableFileError(unreadable(exc, "PowerPoint", ".pptx")) from None
     limit = options.get("max_pages")
     slides = list(deck.slides)
     if limit and len(slides) > int(limit):

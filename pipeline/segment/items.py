@@ -141,6 +141,7 @@ class _Layout:
     glyph_x: float | None
     indent: float | None
     bullets: frozenset[str]
+    middle_dots: frozenset[str]
 
     @classmethod
     def of(cls, block: Block, config: BlockConfig) -> _Layout:
@@ -156,7 +157,7 @@ class _Layout:
         indent = None
         if glyph_x is not None and plain:
             indent = max(0.0, min(ln.bbox.x0 for ln in plain) - glyph_x)
-        return cls(edge, glyph_x, indent, frozenset(config.bullets))
+        return cls(edge, glyph_x, indent, frozenset(config.bullets), frozenset(config.middle_dots))
 
     def full(self, line: Line) -> bool:
         """Whether a line ran to the edge of its cell: it wrapped."""
@@ -184,7 +185,13 @@ class _Layout:
                 return False  # not where the item's wrapped lines start
             if abs(expected - first.bbox.x0) > 0.5 * size:
                 return True  # wrapped lines hang under the text: this is one
-        return above.raw[0][:1] != text[:1]
+        # where its position cannot tell: a glyph that starts the item above, in the same
+        # form (followed by a space or not), is a bullet like it
+        first = above.raw[0]
+        if first[:1] != text[:1]:
+            return True
+        # a middle dot the PDF mapped to •: glued to its word, where the bullets stand apart
+        return text[0] in self.middle_dots and first[1:2].isspace() and not text[1:2].isspace()
 
 
 def _plain(text: str, config: BlockConfig) -> bool:

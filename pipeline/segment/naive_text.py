@@ -853,8 +853,10 @@ _AUTOSPACE = re.compile(
 
 def close_autospace(text: str) -> str:
     """Extractors write a space where a PDF left a gap between Japanese and Latin text
-    (（ SC ）, R3 年度): no one typed it. A space between Japanese words stays."""
-    return _AUTOSPACE.sub("", text)
+    (（ SC ）, R3 年度): no one typed it. A space between Japanese words stays, and so does
+    the one after a bullet (・ SCは…)."""
+    head = text[:2] if len(text) > 1 and text[1] == " " else ""
+    return head + _AUTOSPACE.sub("", text[len(head) :])
 
 
 def text_lines(block: TextBlock, page: int, start: int) -> list[Line]:

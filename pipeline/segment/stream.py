@@ -651,7 +651,7 @@ def row_wise(pages: list[list[str]], config: BlockConfig) -> bool:
         for a, b in zip(keys, keys[1:], strict=False):
             pairs += 1
             same += a == b
-    return pairs >= 4 and same >= 0.3 * pairs
+    return pairs >= 3 and same >= 0.3 * pairs
 
 
 def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],

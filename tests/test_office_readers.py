@@ -1,0 +1,167 @@
+""".pptx and .docx read from their own structure: the committed office sample, and small
+files made with python-pptx / python-docx for one feature each."""
+
+from __future__ import annotations
+
+import pytest
+from docx import Document as WordDocument
+from docx.shared import Pt as WordPt
+from lxml import etree
+from pptx import Presentation
+from pptx.oxml.ns import qn
+from pptx.util import Pt
+
+from pipeline.errors import UnreadableFileError
+from pipeline.normalize import compact
+from pipeline.reading import read_items
+
+from .conftest import ROOT
+
+OFFICE = ROOT / "corpora" / "office"
+
+
+def _items(path, settings):
+    read = read_items(path, settings)
+    return read, [(i.block, i.session, i.level, compact(i.text)) for i in read.items]
+
+
+def _bullet(paragraph, char: str, font: str | None = None, level: int = 0) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    ppr.set("marL", str(int(Pt(14 + 18 * level))))
+    ppr.set("indent", str(-int(Pt(14))))
+    if level:
+        ppr.set("lvl", str(level))
+    if font:
+        etree.SubElement(ppr, qn("a:buFont")).set("typeface", font)
+    etree.SubElement(ppr, qn("a:buChar")).set("char", char)
+
+
+def _deck(tmp_path, build) -> object:
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    title = slide.shapes.add_textbox(Pt(20), Pt(10), Pt(600), Pt(30)).text_frame
+    title.text = "伴走支援前の状況"
+    sub = slide.shapes.add_textbox(Pt(20), Pt(45), Pt(600), Pt(25)).text_frame
+    sub.text = "楠原町（人口 約1万人）"
+    build(slide)
+    path = tmp_path / "deck.pptx"
+    prs.save(path)
+    return path
+
+
+def test_a_deck_gives_cells_labels_bullets_in_their_fonts_and_sub_bullets(tmp_path, settings):
+    def build(slide):
+        table = slide.shapes.add_table(2, 2, Pt(20), Pt(80), Pt(600), Pt(200)).table
+        table.cell(0, 0).text = "現状"
+        table.cell(1, 0).text = "課題意識"
+        cell = table.cell(0, 1).text_frame
+        cell.text = "包括は町直営1か所"
+        _bullet(cell.paragraphs[0], "§", "Wingdings")  # Wingdings 0xA7: ▪
+        more = cell.add_paragraph()
+        more.text = "SCは社協に委託"
+        _bullet(more, "§", "Wingdings")
+        sub = cell.add_paragraph()
+        sub.text = "第2層は未配置"
+        _bullet(sub, "Ø", "Wingdings", level=1)  # ➢
+        kadai = table.cell(1, 1).text_frame
+        kadai.text = "SCが1人で全域を担当している"
+        _bullet(kadai.paragraphs[0], "•", "Arial")
+
+    read, items = _items(_deck(tmp_path, build), settings)
+    assert [b.block for b in read.blocks] == ["現状", "課題意識"]
+    assert items == [
+        ("現状", None, 1, "包括は町直営1か所"),
+        ("現状", None, 1, "SCは社協に委託"),
+        ("現状", None, 2, "第2層は未配置"),
+        ("課題意識", None, 1, "SCが1人で全域を担当している"),
+    ]
+    assert {b.municipality for b in read.blocks} == {"楠原町"}
+    assert read.items[2].parent_id == read.items[1].item_id
+
+
+def test_every_paragraph_is_an_item_unless_it_stands_under_the_text_above(tmp_path, settings):
+    def build(slide):
+        table = slide.shapes.add_table(1, 2, Pt(20), Pt(80), Pt(600), Pt(200)).table
+        table.cell(0, 0).text = "現状"
+        frame = table.cell(0, 1).text_frame
+        frame.text = "箇条書きのない一つ目の段落"
+        frame.add_paragraph().text = "二つ目の段落"
+        bullet = frame.add_paragraph()
+        bullet.text = "スライドの終わりで切れた箇条の前半、"
+        _bullet(bullet, "•", "Arial")
+        rest = frame.add_paragraph()
+        rest.text = "後半は文字の下に続く"
+        rest._p.get_or_add_pPr().set("marL", str(int(Pt(14))))
+
+    _, items = _items(_deck(tmp_path, build), settings)
+    assert [t for *_, t in items] == [
+        "箇条書きのない一つ目の段落",
+        "二つ目の段落",
+        "スライドの終わりで切れた箇条の前半、後半は文字の下に続く",
+    ]
+
+
+def test_merged_cells_of_a_session_table_and_shapes_in_a_group(tmp_path, settings):
+    def build(slide):
+        table = slide.shapes.add_table(3, 3, Pt(20), Pt(80), Pt(600), Pt(200)).table
+        table.cell(0, 1).text = "第1回"
+        table.cell(0, 2).text = "第2回"
+        table.cell(1, 0).text = "基本情報"
+        table.cell(1, 1).text = "日時：令和5年7月1日"
+        table.cell(1, 2).text = "日時：令和5年9月1日"
+        table.cell(2, 0).text = "支援体制"
+        table.cell(2, 1).merge(table.cell(2, 2))
+        table.cell(2, 1).text = "アドバイザー 2名"
+        group = slide.shapes.add_group_shape()
+        box = group.shapes.add_textbox(Pt(20), Pt(300), Pt(600), Pt(30)).text_frame
+        box.text = "⚫ まとめの一文"
+
+    read, items = _items(_deck(tmp_path, build), settings)
+    assert ("基本情報", 1, 1, "日時:令和5年7月1日") in items
+    assert ("基本情報", 2, 1, "日時:令和5年9月1日") in items
+    assert ("支援体制", None, 1, "アドバイザー2名") in items
+    assert ("まとめ", None, 1, "まとめの一文") in items
+
+
+def test_a_report_gives_headings_lists_in_their_glyphs_and_merged_cells(tmp_path, settings):
+    doc = WordDocument()
+    doc.add_paragraph("市町村伴走支援 実施報告書", style="Title")
+    doc.add_heading("楠原町（人口 約1万人）", level=1)
+    doc.add_heading("現状", level=3)
+    doc.add_paragraph("包括は町直営1か所", style="List Bullet")
+    doc.add_paragraph("第2層は未配置", style="List Bullet 2")
+    doc.add_paragraph("課題意識", style="Heading 3")
+    doc.add_paragraph("・SCが1人で全域を担当している")
+    heading = doc.add_heading("実施概要", level=2)
+    heading.paragraph_format.page_break_before = True
+    table = doc.add_table(rows=3, cols=3)
+    table.cell(0, 1).text = "第1回"
+    table.cell(0, 2).text = "第2回"
+    table.cell(1, 0).text = "基本情報"
+    table.cell(1, 1).text = "日時：令和5年7月1日"
+    table.cell(1, 2).text = "日時：令和5年9月1日"
+    table.cell(2, 0).text = "支援体制"
+    merged = table.cell(2, 1).merge(table.cell(2, 2))
+    merged.paragraphs[0].add_run("アドバイザー 2名").font.size = WordPt(9)
+    path = tmp_path / "report.docx"
+    doc.save(path)
+    read, items = _items(path, settings)
+    assert len(read.document.pages) == 2
+    assert ("現状", None, 1, "包括は町直営1か所") in items
+    assert ("現状", None, 2, "第2層は未配置") in items  # the list's second level
+    assert ("課題意識", None, 1, "SCが1人で全域を担当している") in items
+    assert ("基本情報", 2, 1, "日時:令和5年9月1日") in items
+    assert ("支援体制", None, 1, "アドバイザー2名") in items
+    assert {b.municipality for b in read.blocks} == {"楠原町"}
+    assert {i.page for i in read.items if i.block == "支援体制"} == {2}
+
+
+@pytest.mark.parametrize("name", ["r05_ginrei.pptx", "r05_tomoshigamine.docx"])
+def test_a_damaged_office_file_gets_one_line_that_says_what_to_do(tmp_path, settings, name):
+    data = (OFFICE / name).read_bytes()
+    path = tmp_path / name
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(UnreadableFileError) as info:
+        read_items(path, settings)
+    message = str(info.value)
+    assert "\n" not in message and "save it again" in message and "damaged" in message

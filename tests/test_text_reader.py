@@ -1,0 +1,161 @@
+""".txt read as real extractors write it: one small case per phenomenon (the shapes the
+committed extractors' text shows, corpora/*_txt/), each read end to end."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.normalize import compact
+from pipeline.reading import read_items
+
+SUBTITLE = "楠原町（人口 約1万人）"
+
+
+def read(tmp_path, settings, text: str, name: str = "slide.txt"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = read_items(path, settings)
+    return result, [(i.block, i.session, compact(i.text)) for i in result.items]
+
+
+SITUATION = [
+    ("現状", None, "包括は町直営1か所で、社会福祉士1名と保健師2名を配置している"),
+    ("現状", None, "SCは社協に委託"),
+    ("目指す姿", None, "車がなくても通える町"),
+    ("課題意識", None, "SCが1人で全域を担当している"),
+]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # drawing order (pdftotext -raw, pypdfium2): each label cell before its row
+        "現\n状\n• 包括は町直営1か所で、社会福祉士1名と保健師\n2名を配置している\n• SC は社協に委託\n"
+        "目指す\n姿\n• 車がなくても通える町\n課\n題\n意\n識\n• SC が 1 人で全域を担当している\n",
+        # all labels first, the rows after, blank lines between boxes (pdfminer)
+        "現\n状\n\n目指す\n姿\n\n課\n題\n意\n識\n\n• 包括は町直営1か所で、社会福祉士1名と保健師\n\n"
+        "2名を配置している\n• SC は社協に委託\n\n• 車がなくても通える町\n\n"
+        "• SC が 1 人で全域を担当している\n",
+        # labels set in the middle of a wrapped bullet (poppler's reading order)
+        "• 包括は町直営1か所で、社会福祉士1名と保健師\n\n現\n状\n\n2名を配置している\n• SC は社協に委託\n"
+        "目指す\n姿\n• 車がなくても通える町\n\n• SC が 1 人で全域を担当している\n課\n題\n意\n識\n",
+    ],
+    ids=["labels_before", "labels_first", "labels_inside"],
+)
+def test_a_label_table_is_read_wherever_its_labels_stand(tmp_path, settings, body):
+    _, items = read(tmp_path, settings, f"伴走支援前の状況\n{SUBTITLE}\n{body}")
+    assert items == [(b, s, compact(t)) for b, s, t in SITUATION]
+
+
+def test_blank_lines_inside_a_wrapped_bullet_and_spaces_around_latin(tmp_path, settings):
+    text = (
+        f"伴走支援前の状況\n{SUBTITLE}\n現\n状\n\n• 生活支援コーディネーター（ SC ）は第 1 層\n\n"
+        "のみ配置しており、第２層は未配置\n\n• 包括は 1 か所\n"
+    )
+    result, items = read(tmp_path, settings, text)
+    assert [t for _, _, t in items] == [
+        "生活支援コーディネーター(SC)は第1層のみ配置しており、第2層は未配置",
+        "包括は1か所",
+    ]
+    # the spaces an extractor put around Latin text are not kept
+    assert result.items[0].text.startswith("生活支援コーディネーター(SC)は第1層")
+
+
+SESSIONS = [
+    ("基本情報", 1, "日時:令和5年7月1日(水)"),
+    ("基本情報", 1, "場所:役場2階"),
+    ("基本情報", 2, "日時:令和5年9月1日(金)"),
+    ("基本情報", 2, "場所:保健センター"),
+    ("実施内容", 1, "事前ヒアリング結果の共有"),
+    ("実施内容", 2, "事例の検討"),
+]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # column by column, the header one per line
+        "第1回\n\n第2回\n\n基\n本\n情\n報\n\n日時：令和5年7月1日（水）\n場所：役場2階\n\n"
+        "日時：令和5年9月1日（金）\n場所：保健センター\n\n実施\n内容\n\n• 事前ヒアリング結果の共有\n\n"
+        "• 事例の検討\n",
+        # row by row across the cells, the header on one line (poppler on some PDFs)
+        "第 1 回 第 2 回\n基本\n情報\n\n日時：令和5年7月1日（水）\n\n日時：令和5年9月1日（金）\n\n"
+        "場所：役場2階\n\n場所：保健センター\n\n実施\n内容\n\n• 事前ヒアリング結果の共有\n\n"
+        "• 事例の検討\n",
+    ],
+    ids=["column_by_column", "row_by_row"],
+)
+def test_a_session_table_is_read_by_column_or_by_row(tmp_path, settings, body):
+    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    assert sorted(items) == sorted(SESSIONS)
+
+
+BOXES = [
+    ("アセスメント結果", None, "町の方針が示されていない"),
+    ("到達点", None, "月1回の定例会を持つことにした"),
+    ("支援内容", None, "ヒアリング結果を共有した"),
+]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # one box after another, headings first (pdftotext)
+        "事前ヒアリングのアセスメント結果\n\n伴走支援の到達点\n\n実際の支援内容\n\n"
+        "◆ 町の方針が示されて\nいない\n\n【楠原町の到達点】\n• 月1回の定例会を持つことにした\n\n"
+        "支援1回目\n• ヒアリング結果を共有した\n",
+        # side by side in columns (pdftotext -layout)
+        "事前ヒアリングのアセスメント結果      伴走支援の到達点              実際の支援内容\n"
+        "◆ 町の方針が示されて            【楠原町の到達点】            支援1回目\n"
+        "  いない                        • 月1回の定例会を持つことにした   • ヒアリング結果を共有した\n",
+    ],
+    ids=["one_after_another", "side_by_side"],
+)
+def test_side_by_side_boxes_are_read_one_box_at_a_time(tmp_path, settings, body):
+    _, items = read(tmp_path, settings, f"実施内容と実施結果\n{SUBTITLE}\n{body}")
+    assert items == [(b, s, compact(t)) for b, s, t in BOXES]
+
+
+@pytest.mark.parametrize("glyph", ["•", "・", "◆", "\uf0a7", "§"])
+def test_bullets_as_extractors_give_them(tmp_path, settings, glyph):
+    """Wingdings bullets come out as private-use characters or Latin-1 letters
+    (U+F0A7 or § for ▪, Ø for ➢): read through configs/symbol_fonts.yaml."""
+    sub = "Ø"
+    text = (
+        f"伴走支援前の状況\n{SUBTITLE}\n現\n状\n{glyph} 包括は1か所\n{sub} 社会福祉士1名\n"
+        f"{glyph} SCは社協に委託\n"
+    )
+    result, items = read(tmp_path, settings, text)
+    assert [t for _, _, t in items] == ["包括は1か所", "社会福祉士1名", "SCは社協に委託"]
+    assert [i.level for i in result.items] == [1, 2, 1]
+
+
+def test_a_middle_dot_that_starts_a_wrapped_line_continues_its_item(tmp_path, settings):
+    """The PDF gave ・ and • one character: inside a line it reads ・, and at the start
+    of a line after one that ran to the edge it continues the sentence."""
+    text = (
+        f"伴走支援前の状況\n{SUBTITLE}\n現\n状\n"
+        "• 要支援認定者の状態像を分析し、包括\n•SC•社協で共有する場をつくった\n• 包括•SCの連携会議\n"
+    )
+    _, items = read(tmp_path, settings, text)
+    assert [t for _, _, t in items] == [
+        "要支援認定者の状態像を分析し、包括・SC・社協で共有する場をつくった",
+        "包括・SCの連携会議",
+    ]
+
+
+def test_slides_without_page_marks_are_found_by_their_titles(tmp_path, settings):
+    text = (
+        f"伴走支援前の状況\n{SUBTITLE}\n現\n状\n• 包括は1か所\n"
+        f"実施内容と実施結果\n{SUBTITLE}\n事前ヒアリングのアセスメント結果\n◆ 方針がない\n"
+    )
+    result, items = read(tmp_path, settings, text)
+    assert items == [("現状", None, "包括は1か所"), ("アセスメント結果", None, "方針がない")]
+    assert [i.page for i in result.items] == [1, 2]
+
+
+def test_a_footer_on_every_page_is_no_item(tmp_path, settings):
+    page = f"伴走支援前の状況\n{SUBTITLE}\n現\n状\n• 包括は{{n}}か所\n地域包括ケア推進課 {{n}}\n"
+    text = "\f".join(page.format(n=n) for n in (1, 2, 3))
+    _, items = read(tmp_path, settings, text)
+    assert [t for _, _, t in items] == ["包括は1か所", "包括は2か所", "包括は3か所"]
