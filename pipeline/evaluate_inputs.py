@@ -39,15 +39,6 @@ from .evaluate import (
 from .export import write_json
 
 CORPORA = PROJECT_ROOT / "corpora"
-EXTRACTORS = (
-    "pdftotext",
-    "pdftotext_layout",
-    "pdftotext_raw",
-    "pdfminer",
-    "pdfplumber",
-    "pypdfium2",
-    "viewer",
-)
 PARTS = ("dev", "held_out")
 
 
@@ -66,7 +57,12 @@ def input_kinds(corpora: Path = CORPORA) -> list[InputKind]:
         InputKind(".pptx", corpora / "office", "deck"),
         InputKind(".docx", corpora / "office", "report"),
     ]
-    for tool in EXTRACTORS:
+    # one folder per extractor (corpora/officegen/extractors.py names them)
+    tools = sorted(
+        {p.name for folder in ("sample_txt", "office_txt") if (corpora / folder).is_dir()
+         for p in (corpora / folder).iterdir() if p.is_dir()}
+    )  # fmt: skip
+    for tool in tools:
         kinds.append(InputKind(f"text {tool} (reportlab)", corpora / "sample_txt" / tool))
         kinds.append(InputKind(f"text {tool} (office)", corpora / "office_txt" / tool))
     return [k for k in kinds if (k.folder / "gold.json").is_file()]

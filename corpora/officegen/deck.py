@@ -15,7 +15,6 @@ text (measure.py), and a font is shrunk step by step until the slide holds it.
 
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass, field
 
@@ -637,7 +636,3 @@ class DeckBuilder:
 
 def _fullwidth(n: int) -> str:
     return "".join(chr(ord("０") + int(d)) for d in str(n))
-
-
-def clone(obj):
-    return copy.deepcopy(obj)

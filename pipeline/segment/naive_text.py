@@ -1,6 +1,8 @@
-"""Blocks from text that was already extracted naively (pdftotext / extract_text style).
+"""Text that was already extracted: its slides, its furniture, and the reader of lines
+that join cells side by side one space apart (pdfplumber's extract_text); stream.py reads
+the other layouts.
 
-Such text has lost every position: a narrow label cell comes out a few characters per
+Text that joins cells in one line has lost every position: a narrow label cell comes out a few characters per
 line between its row's content lines (目指す / 姿・取 / り組み …), and the columns of a
 session table or of side-by-side boxes are interleaved line by line. We undo as much of
 that as the text allows:
@@ -177,9 +179,9 @@ _PAGE_NUMBER = re.compile(r"[-‐–]?[0-9]{1,3}[-‐–]?|[0-9]{1,3}/[0-9]{1,3}
 
 
 def read_text(pages: list[tuple[int, list[str]]], config: BlockConfig):
-    """Every slide of a text as (page number, TextPage), each by the reader it calls for:
-    columns set apart by runs of spaces are first put one after another (layout_text);
-    lines that join cells side by side go to split_page, the others to the stream reader."""
+    """Every slide of a text as (page number, TextPage), in the layout the text shows:
+    columns apart by runs of spaces (pdftotext -layout: "spaced"), cells joined one space
+    apart in one line (pdfplumber: "joined"), or each line one cell's ("stream")."""
     from . import layout_text, stream
 
     if layout_text.is_layout([line for _, lines in pages for line in lines]):

@@ -5,17 +5,20 @@ pdfminer.six, pypdfium2, a copy out of a viewer), but each in its own order: a l
 before its row (drawing order), all labels first and their rows after (pdfminer), labels
 in the middle of the rows' flow (poppler), boxes one after another or mixed a few lines
 at a time. Only two things hold for all of them: a cell's own lines keep their order, and
-a label cell's lines come together (基 / 本 / 情 / 報, 目指す / 姿・取り / 組みたい / こと).
+a label cell's lines stand together, or a few lines apart (基 / 本 / 情 / 報, 目指す / 姿・取り /
+組みたい / こと).
 
-So a slide is read in two steps. First its anchors: the lines that name a block (label
-runs, box headings, a session header 第1回 第2回 第3回) and the header, ⚫ lines and
-furniture. Then every other line is given to one block by a beam search that keeps each
-block's lines coherent (anchors.py has the names; _Extend the scores): a line that starts
-no item continues a block whose last line was cut at the cell's edge; blocks of one
-label cell fill in the anchors' order; a block of 基本情報 takes lines such as 日時：…,
-one of each; a session's cell starts with its 日時; the glyphs of a block's bullets agree;
-a line is no wider than its block's lines. Blank lines cost nothing to cross: tools put
-them between boxes, and inside a bullet too.
+So a slide is read in two steps. First its anchors (find_anchors): the lines that name a
+block (label runs, box headings, a session header 第1回 第2回 第3回), and the header, ⚫
+lines and furniture. Then every other line is given to one block by a beam search that
+keeps each block's lines coherent (the scores are in Weights and _extend): a line that
+starts no item continues a block whose last line was cut at the cell's edge; rows fill
+in their usual order; a block of 基本情報 takes lines such as 日時：…, one of each, and
+starts with the key its row's other cells start with; the glyphs of a block's bullets
+agree; a line is no wider than its block's lines; a character n-gram model says how well
+its words fit each block (block_model.py). Blank lines cost nothing to cross: tools put
+them between boxes, and inside a bullet too. Text laid out in columns (pdftotext -layout)
+is cut into its cells first, each placed in a column left to right.
 """
 
 from __future__ import annotations
