@@ -234,6 +234,20 @@ class ReportBuilder:
         shading.set(qn("w:fill"), "DCE6F5")
         cell._tc.get_or_add_tcPr().append(shading)
 
+    def _part(self, title: str) -> None:
+        """A part's heading; with page_breaks, the part starts a page."""
+        heading = self.doc.add_heading(title, level=2)
+        if self.style.page_breaks:
+            heading.paragraph_format.page_break_before = True
+
+    def _head(self, cell, text: str, center: bool = False) -> None:
+        p = self._first_paragraph(cell)
+        run = p.add_run(text)
+        run.font.bold = True
+        run.font.size = Pt(self.style.table_size + 0.5)
+        if center:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
     # -- the three parts ---------------------------------------------------------------------------
 
     def situation(self, src: dict) -> None:
@@ -258,19 +272,12 @@ class ReportBuilder:
         self._summary(sit["まとめ"])
 
     def overview(self, src: dict) -> None:
-        st, doc = self.style, self.doc
+        st = self.style
         ov = src["overview"]
-        heading = doc.add_heading("実施概要", level=2)
-        if st.page_breaks:
-            heading.paragraph_format.page_break_before = True
+        self._part("実施概要")
         table = self._table(4, 4, [16, 51.3, 51.3, 51.4])
         for n in (1, 2, 3):
-            cell = table.cell(0, n)
-            p = self._first_paragraph(cell)
-            run = p.add_run(f"第{n}回")
-            run.font.bold = True
-            run.font.size = Pt(st.table_size + 0.5)
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            self._head(table.cell(0, n), f"第{n}回", center=True)
         self._label(table.cell(1, 0), "基本情報")
         self._label(table.cell(2, 0), st.labels.get("実施内容", "実施内容"))
         self._label(table.cell(3, 0), "支援体制")
@@ -283,17 +290,12 @@ class ReportBuilder:
     def results(self, src: dict) -> None:
         st, doc = self.style, self.doc
         res = src["results"]
-        heading = doc.add_heading("実施内容と実施結果", level=2)
-        if st.page_breaks:
-            heading.paragraph_format.page_break_before = True
+        self._part("実施内容と実施結果")
         boxes = [res["アセスメント結果"], res["到達点"], res["支援内容"]]
         if st.results == "table":
             table = self._table(2, 3, [56.6, 56.7, 56.7])
             for c, box in enumerate(boxes):
-                head = self._first_paragraph(table.cell(0, c))
-                run = head.add_run(box["heading"])
-                run.font.bold = True
-                run.font.size = Pt(st.table_size + 0.5)
+                self._head(table.cell(0, c), box["heading"])
                 self._box_body(table.cell(1, c), box, st.table_size, in_cell=True)
         else:
             for box in boxes:
