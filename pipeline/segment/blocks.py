@@ -17,6 +17,7 @@ from ..config import BlockConfig
 from ..normalize import compact, nfkc
 from ..records import Block, Document, Line, Region
 from . import naive_text
+from .labels import is_title, match_label, match_session
 
 OTHER = "その他"
 SUMMARY = "まとめ"
@@ -27,32 +28,6 @@ class _Label:
     region: Region
     block: str | None = None  # a block label (現状, …)
     session: int | None = None  # a session column header (第1回, …)
-
-
-def match_label(text: str, config: BlockConfig) -> str | None:
-    """The canonical block a label's text names, or None."""
-    key = compact(text)
-    if not key or len(key) > config.label_max_chars:
-        return None
-    for rule in config.rules:
-        if any(p.fullmatch(key) for p in rule.patterns):
-            return rule.block
-    return None
-
-
-def is_title(text: str, config: BlockConfig) -> bool:
-    """A slide's or a report's part title (伴走支援前の状況, 実施概要, …), configs/blocks.yaml."""
-    key = compact(text)
-    return bool(key) and any(p.fullmatch(key) for p in config.titles)
-
-
-def match_session(text: str, config: BlockConfig) -> int | None:
-    key = compact(text)
-    for pattern in config.session_headers:
-        found = pattern.fullmatch(key)
-        if found:
-            return int(found.group(1))
-    return None
 
 
 def find_municipality(lines: list[str], config: BlockConfig) -> tuple[str, str] | None:

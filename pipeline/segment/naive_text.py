@@ -30,6 +30,7 @@ from itertools import combinations
 from ..config import BlockConfig
 from ..normalize import compact, nfkc
 from ..records import BBox, Line
+from .labels import is_title, match_label, session_numbers
 
 _PAGE_FOOTER = re.compile(r".*\S\s+\d{1,3}$")
 _MAX_FRAGMENT = 5  # characters of a label fragment on one line
@@ -67,18 +68,6 @@ def _is_marker(token: str, config: BlockConfig) -> bool:
     )
 
 
-def _label_of(text: str, config: BlockConfig) -> str | None:
-    from .blocks import match_label
-
-    return match_label(text, config)
-
-
-def _session_of(text: str, config: BlockConfig) -> int | None:
-    from .blocks import match_session
-
-    return match_session(text, config)
-
-
 # --------------------------------------------------------------------------- slides
 
 
@@ -92,7 +81,7 @@ def slides(pages: list[tuple[int, list[str]]], config: BlockConfig) -> list[tupl
     for number, lines in pages:
         current: list[str] = []
         for line in lines:
-            if current and any(ln.strip() for ln in current) and _is_title(line, config):
+            if current and any(ln.strip() for ln in current) and is_title(line, config):
                 # a numbered section's name a tool put on a line of its own: １．A町 / 伴走…
                 carried = []
                 while current and (
@@ -132,30 +121,26 @@ def furniture(pages: list[tuple[int, list[str]]], config: BlockConfig) -> set[st
     for key, count in counts.items():
         if count < 3 or key in found or len(key) <= _MAX_FRAGMENT:
             continue  # a label cell's fragments (状, 題) recur too
-        if _is_title(key, config) or _label_of(key, config) or _session_of(key, config):
-            continue
+        if is_title(key, config) or match_label(key, config) or session_numbers(key, config):
+            continue  # a title, a label, a session header (第1回, or 第1回第2回 run together)
         if _is_marker(key, config) or config.municipality.search(key):
             continue
         line = originals[key]
         if _session_columns(line, config) or _box_columns(line, config):
             continue  # 第1回 第2回 第3回, or box headings side by side
-        if stream_sessions(key, config) or _spells_labels(line, config):
+        if _spells_labels(line, config):
             continue
         found.add(key)
     return found
-
-
-def stream_sessions(key: str, config: BlockConfig) -> tuple[int, ...]:
-    from .stream import session_numbers
-
-    return session_numbers(key, config)
 
 
 def _spells_labels(line: str, config: BlockConfig) -> bool:
     """A line of box headings side by side, split at any of its spaces."""
     tokens = line.split()
     for cut in range(1, len(tokens)):
-        if _label_of("".join(tokens[:cut]), config) and _label_of("".join(tokens[cut:]), config):
+        if match_label("".join(tokens[:cut]), config) and match_label(
+            "".join(tokens[cut:]), config
+        ):
             return True
     return False
 
@@ -252,11 +237,6 @@ def _merged(lines: list[str], config: BlockConfig, least: int = 2) -> bool:
     return joined >= max(least, 0.08 * len(body) if least > 1 else 1)
 
 
-def _is_title(line: str, config: BlockConfig) -> bool:
-    key = compact(line)
-    return bool(key) and any(p.fullmatch(key) for p in config.titles)
-
-
 # --------------------------------------------------------------------------- page parts
 
 
@@ -267,7 +247,7 @@ def split_page(lines: list[str], config: BlockConfig) -> TextPage:
     if lines and _PAGE_FOOTER.match(lines[-1]) and not _is_marker(lines[-1], config):
         furniture.append(lines.pop())
     header: list[str] = []
-    while lines and _is_title(lines[0], config):  # 実施概要 (a report's part without subtitle)
+    while lines and is_title(lines[0], config):  # 実施概要 (a report's part without subtitle)
         header.append(lines.pop(0))
     named = next(
         (i for i, line in enumerate(lines[:3]) if config.municipality.search(nfkc(line))), None
@@ -299,8 +279,6 @@ def _body_starts(line: str, config: BlockConfig) -> bool:
 
 def _session_columns(line: str, config: BlockConfig) -> list[int]:
     """第1回 第2回 第3回 on one line (with spaces inside, as extractors write 第 1 回)."""
-    from .stream import session_numbers
-
     numbers = session_numbers(line, config)
     return list(numbers) if len(numbers) >= 2 else []
 
@@ -389,7 +367,7 @@ def _spelled(window: list[_Fragment], config: BlockConfig) -> _Label | None:
     for kept in skips:
         for reading in _readings(kept):
             text = "".join(f.text for f in reading)
-            name = _label_of(text, config)
+            name = match_label(text, config)
             if name:
                 return _Label(name, compact(text), reading)
     return None

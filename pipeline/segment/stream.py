@@ -29,6 +29,7 @@ from itertools import combinations
 
 from ..config import BlockConfig
 from ..normalize import compact, nfkc
+from .labels import is_title, match_label, session_numbers
 
 OTHER = "その他"
 SUMMARY = "まとめ"
@@ -492,21 +493,6 @@ class Anchor:
     lines: set | None = None  # the lines that are all anchor (None: first to last)
 
 
-def _match_label(text: str, config: BlockConfig) -> str | None:
-    from .blocks import match_label
-
-    return match_label(text, config)
-
-
-def session_numbers(text: str, config: BlockConfig) -> tuple[int, ...]:
-    """第1回 (or 第 1 回 第 2 回 第 3 回 on one line) → its session numbers."""
-    key = compact(text)
-    for pattern in config.session_headers:
-        if re.fullmatch(f"(?:{pattern.pattern})+", key):
-            return tuple(int(m.group(1)) for m in pattern.finditer(key))
-    return ()
-
-
 @dataclass
 class Anchors:
     found: list[Anchor]
@@ -586,11 +572,11 @@ def side_by_side(text: str, config: BlockConfig) -> list[tuple[str, str]]:
             return []
         if parts == 1:
             joined = "".join(tokens[start:])
-            block = _match_label(joined, config)
+            block = match_label(joined, config)
             return [(block, compact(joined))] if block else None
         for end in range(start + 1, len(tokens)):
             joined = "".join(tokens[start:end])
-            block = _match_label(joined, config)
+            block = match_label(joined, config)
             if block:
                 rest = split(end, parts - 1)
                 if rest:
@@ -626,10 +612,10 @@ def _label_run(lines, n: int, config: BlockConfig):
     # heading: the fewest lines (two headings may stand one under the other)
     ends = range(len(run), 0, -1) if short else range(1, len(run) + 1)
     for end in ends:
-        if not short and end > 1 and _match_label(lines[run[end - 1]][1], config):
+        if not short and end > 1 and match_label(lines[run[end - 1]][1], config):
             break  # a heading of its own: what stands above it is not part of it
         text = "".join(compact(lines[k][1]) for k in run[:end])
-        block = _match_label(text, config)
+        block = match_label(text, config)
         if block:
             return run[end - 1], block, text
     return None
@@ -819,7 +805,7 @@ def _with_fit(units_, slots: list[Slot], config: BlockConfig):
 
 
 def _header_line(text: str, config: BlockConfig) -> bool:
-    if _is_title(text, config):
+    if is_title(text, config):
         return True
     if text[:1] in config.bullets or text[:1] in config.summary_glyphs:
         return False
@@ -827,8 +813,3 @@ def _header_line(text: str, config: BlockConfig) -> bool:
     return bool(config.municipality.search(normal)) and (
         bool(config.section.match(normal)) or classify_line(text, config)[0] == "cont"
     )
-
-
-def _is_title(line: str, config: BlockConfig) -> bool:
-    key = compact(line)
-    return bool(key) and any(p.fullmatch(key) for p in config.titles)
