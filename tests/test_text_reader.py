@@ -116,6 +116,44 @@ def test_side_by_side_boxes_are_read_one_box_at_a_time(tmp_path, settings, body)
     assert items == [(b, s, compact(t)) for b, s, t in BOXES]
 
 
+def laid(*rows: list[tuple[int, str]]) -> str:
+    """Lines as pdftotext -layout sets them: each cell's text from its column."""
+    out = []
+    for cells in rows:
+        line = ""
+        for column, text in cells:
+            line = line.ljust(column) + text
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # each heading wraps in its narrow box, the third a line lower (pdftotext -layout)
+        laid(
+            [(0, "事前ヒアリングのアセス"), (30, "伴走支援の到達")],
+            [(60, "実際の支援内容")],
+            [(2, "メント結果"), (32, "点")],
+            [(0, "◆ 町の方針が示されて"), (30, "【楠原町の到達点】"), (60, "支援1回目")],
+            [
+                (2, "いない"),
+                (30, "• 月1回の定例会を持つことにした"),
+                (60, "• ヒアリング結果を共有した"),
+            ],
+        ),
+        # the same, cells one space apart (pdfplumber)
+        "事前ヒアリングのアセス 伴走支援の到達\n実際の支援内容\nメント結果 点\n"
+        "◆ 町の方針が示されて 【楠原町の到達点】 支援1回目\n"
+        "いない • 月1回の定例会を持つことにした • ヒアリング結果を共有した\n",
+    ],
+    ids=["layout", "joined"],
+)
+def test_headings_side_by_side_that_wrap_are_read_column_by_column(tmp_path, settings, body):
+    _, items = read(tmp_path, settings, f"実施内容と実施結果\n{SUBTITLE}\n{body}")
+    assert items == [(b, s, compact(t)) for b, s, t in BOXES]
+
+
 @pytest.mark.parametrize("glyph", ["•", "・", "◆", "\uf0a7", "§"])
 def test_bullets_as_extractors_give_them(tmp_path, settings, glyph):
     """Wingdings bullets come out as private-use characters or Latin-1 letters

@@ -254,7 +254,7 @@ def split_page(lines: list[str], config: BlockConfig) -> TextPage:
     )
     if named is not None:  # the title and the subtitle that names the municipality
         header, lines = header + lines[: named + 1], lines[named + 1 :]
-    while lines and len(header) < 3 and not _body_starts(lines[0], config):
+    while lines and len(header) < 3 and not _body_starts(lines[0], config, lines[1:3]):
         header.append(lines.pop(0))
     summary_at = next(
         (i for i, line in enumerate(lines) if line.startswith(config.summary_glyphs)), len(lines)
@@ -266,11 +266,13 @@ def split_page(lines: list[str], config: BlockConfig) -> TextPage:
     return TextPage(header=header, blocks=blocks, furniture=furniture, unplaced=[])
 
 
-def _body_starts(line: str, config: BlockConfig) -> bool:
+def _body_starts(line: str, config: BlockConfig, following: list[str]) -> bool:
+    from .stream import heading_band
+
     tokens = line.split()
     if _is_marker(tokens[0], config) or _session_columns(line, config):
         return True
-    if len(_box_columns(line, config)) >= 2:
+    if len(_box_columns(line, config)) >= 2 or heading_band([line, *following], config):
         return True
     return len(compact(line)) <= _MAX_FRAGMENT or (
         len(tokens) > 1 and len(tokens[0]) <= _MAX_FRAGMENT and _is_marker(tokens[1], config)
@@ -296,9 +298,12 @@ def _body_blocks(body: list[str], config: BlockConfig) -> list[TextBlock]:
     sessions = _session_columns(body[0], config)
     if sessions:
         return _table_blocks(body[1:], config, columns=len(sessions), sessions=sessions)
-    boxes = _box_columns(body[0], config)
+    from .stream import heading_band
+
+    band = heading_band(body, config)
+    boxes, spans = (band[1], band[0]) if band else (_box_columns(body[0], config), 1)
     if boxes:
-        columns = _assign_columns(body[1:], len(boxes), config)
+        columns = _assign_columns(body[spans:], len(boxes), config)
         return [
             TextBlock(name, name, None, column) for name, column in zip(boxes, columns, strict=True)
         ]

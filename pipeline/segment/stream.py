@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from itertools import combinations
+from itertools import combinations, product
 
 from ..config import BlockConfig
 from ..normalize import compact, nfkc
@@ -50,6 +50,10 @@ class Slot:
     anchor: int  # index of the anchor's last line in the slide's lines
     column: int = 0  # left to right: a session's number, a box's place among its row's
     opens: bool = False  # its first line is a sub-heading (支援1回目, 【…の到達点】)
+    # laid-out text: the middle of its heading in characters, and the line of the headings
+    # set side by side with it (a session header's is -1)
+    center: float | None = None
+    band: int = 0
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,7 @@ class Weights:
     opens: float = -3.0  # a box whose sub-heading is on the slide, started without it
     misplaced: float = -4.0  # a laid-out segment far from its column's place
     aligned: float = 1.0  # … one that starts under the block's line above
+    off_column: float = -3.0  # … one that stands under another heading of its band
     balance: float = -0.4  # per item a session's cell has more or fewer than the row's mean
 
 
@@ -333,6 +338,15 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
             score += w.misplaced
         if s.lead >= 0 and abs(s.lead - feature.lead) <= 3:
             score += w.aligned  # a column's lines start one under the other
+        if spec.center is not None:
+            # nearer the middle of another heading of its band than of its own
+            middle = feature.lead + len(feature.text) / 2
+            own = abs(middle - spec.center)
+            if any(
+                o.band == spec.band and o.center is not None and abs(middle - o.center) < own - 2
+                for o in slots
+            ):
+                score += w.off_column
     if feature.fit:
         score += w.fit * feature.fit[slot]
     new = SlotState(
@@ -491,6 +505,7 @@ class Anchor:
     heading: str
     sessions: tuple[int, ...] = ()  # a session header's numbers
     lines: set | None = None  # the lines that are all anchor (None: first to last)
+    centers: tuple[float, ...] = ()  # laid-out text: the middle of each heading or number
 
 
 @dataclass
@@ -500,13 +515,17 @@ class Anchors:
     trimmed: dict[int, str]
 
 
-def find_anchors(lines: list[tuple[int, str]], config: BlockConfig) -> Anchors:
+def find_anchors(lines: list[tuple[int, str]], config: BlockConfig,
+                 raw: dict[int, str] | None = None, joined: bool = False) -> Anchors:  # fmt: skip
     """Label runs, one-line headings and session headers among a slide's lines.
 
     A session header is 第1回 (or 第 1 回 第 2 回 on one line); a box heading or a wide
     label a line of its own, or two, or two or three headings side by side on one line.
     A narrow label cell is a run of fragments, short lines or the short first word of a
     line, at most a few lines apart (a tool may set a label's lines among its row's).
+    raw: the lines as the text has them, spaces kept (pdftotext -layout); raw or joined
+    (cells side by side one space apart, pdfplumber), headings side by side may each wrap:
+    a band of two or three lines is read column by column (_heading_band).
     """
     from . import naive_text
 
@@ -524,15 +543,41 @@ def find_anchors(lines: list[tuple[int, str]], config: BlockConfig) -> Anchors:
                     break
                 numbers += more
                 last += 1
-            anchors.append(Anchor(index, lines[last][0], None, "", numbers))
+            centers = _centers(raw.get(index, "") if raw else "", _SESSION_NUMBER)
+            anchors.append(
+                Anchor(
+                    index,
+                    lines[last][0],
+                    None,
+                    "",
+                    numbers,
+                    None,
+                    centers if len(centers) == len(numbers) else (),
+                )  # fmt: skip
+            )
             taken.update(lines[k][0] for k in range(n, last + 1))
             n = last + 1
             continue
         side = side_by_side(text, config)
         if side:  # box headings on one line (a tool read their band as one row)
-            anchors.extend(Anchor(index, index, block, heading) for block, heading in side)
+            centers = _centers(raw.get(index, "") if raw else "", _LAID_SEGMENT)
+            if len(centers) != len(side):
+                centers = (None,) * len(side)
+            anchors.extend(
+                Anchor(index, index, block, heading, (), None, (c,) if c is not None else ())
+                for (block, heading), c in zip(side, centers, strict=True)
+            )
             taken.add(index)
             n += 1
+            continue
+        band = _heading_band(lines, n, raw, config) if raw is not None or joined else None
+        if band:
+            last, headings = band
+            anchors.extend(
+                Anchor(index, lines[last][0], block, h, (), None, (c,)) for block, h, c in headings
+            )
+            taken.update(lines[k][0] for k in range(n, last + 1))
+            n = last + 1
             continue
         if len(compact(text)) > _MAX_FRAGMENT:
             found = _label_run(lines, n, config)
@@ -588,6 +633,88 @@ def side_by_side(text: str, config: BlockConfig) -> list[tuple[str, str]]:
         if found and len(found) == parts:
             return found
     return []
+
+
+_SESSION_NUMBER = re.compile(r"第\s*[0-9０-９]+\s*回")
+_LAID_SEGMENT = re.compile(r"\S+(?: \S+)*")  # apart from the next by two spaces or more
+
+
+def _centers(line: str, pattern: re.Pattern) -> tuple[float, ...]:
+    return tuple((m.start() + m.end()) / 2 for m in pattern.finditer(line))
+
+
+def _heading_band(lines, n: int, raw: dict[int, str] | None, config: BlockConfig):
+    """(last line, [(block, heading, middle), …] left to right) when lines n… are two or three
+    headings side by side, some wrapped (事前ヒアリングのアセスメント 3回の…到達 / 結果 点): the
+    lines' pieces stacked into columns, every column a label. Laid out (raw), a piece is
+    what runs of spaces set apart and joins the column it stands under (middle: where);
+    joined one space apart (pdfplumber), each way of stacking is tried. None otherwise."""
+    for size in (2, 3):
+        if n + size > len(lines):
+            return None
+        rows = []  # per line: its pieces (start, end, text); start None without a layout
+        for k in range(n, n + size):
+            if raw is not None:
+                line = raw.get(lines[k][0], lines[k][1]).rstrip()
+                pieces = [(m.start(), m.end(), m.group()) for m in _LAID_SEGMENT.finditer(line)]
+            else:
+                pieces = [(None, None, token) for token in lines[k][1].split()]
+            if not all(_labelish(text, config, 24) for _, _, text in pieces):
+                return None
+            rows.append(pieces)
+        if all(len(row) < 2 for row in rows):
+            continue  # nothing side by side: a wrapped heading of its own (_label_run)
+        for columns in _stackings(rows):
+            headings = []
+            for parts, middle in columns:
+                heading = "".join(compact(text) for text in parts)
+                block = match_label(heading, config)
+                if not block or any(block == h[0] for h in headings):
+                    break
+                headings.append((block, heading, middle))
+            else:
+                if len(headings) > 1 and any(len(parts) > 1 for parts, _ in columns):
+                    return n + size - 1, headings
+    return None
+
+
+def heading_band(lines: list[str], config: BlockConfig) -> tuple[int, list[str]] | None:
+    """(lines it spans, blocks left to right) when a text's lines start with a band of
+    wrapped headings side by side, one space apart (pdfplumber)."""
+    numbered = list(enumerate(line.strip() for line in lines[:3]))
+    band = _heading_band(numbered, 0, None, config)
+    return (band[0] + 1, [block for block, _, _ in band[1]]) if band else None
+
+
+def _stackings(rows):
+    """Ways to stack the pieces of a band's lines into columns: [([text, …], middle), …]."""
+    if rows[0] and rows[0][0][0] is not None:  # laid out: by where the pieces stand
+        return _laid_columns(rows)
+    out = []
+    for count in (3, 2):
+        for choice in product(*(combinations(range(count), len(row)) for row in rows)):
+            texts: list[list[str]] = [[] for _ in range(count)]
+            for row, places in zip(rows, choice, strict=True):
+                for (_, _, text), place in zip(row, places, strict=True):
+                    texts[place].append(text)
+            if all(texts):
+                out.append([(t, None) for t in texts])
+    return out
+
+
+def _laid_columns(rows):
+    columns: list[list] = []  # [start, end, texts], line by line
+    for start, end, text in (piece for row in rows for piece in row):
+        hit = [c for c in columns if start < c[1] and end > c[0]]
+        if len(hit) > 1:
+            return []
+        if hit:
+            hit[0][0], hit[0][1] = min(hit[0][0], start), max(hit[0][1], end)
+            hit[0][2].append(text)
+        else:
+            columns.append([start, end, [text]])
+    columns.sort()
+    return [[(texts, (start + end) / 2) for start, end, texts in columns]]
 
 
 def _labelish(text: str, config: BlockConfig, most: int) -> bool:
@@ -660,7 +787,8 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
     # on a line of their own (１．A町 / 伴走支援前の状況 / １．A町（人口…）)
     while body and len(header) < 4 and _header_line(body[0][1], config):
         header.append(body.pop(0)[1])
-    found_anchors = find_anchors(body, config)
+    raw = dict(enumerate(lines)) if layout == "spaced" else None
+    found_anchors = find_anchors(body, config, raw, joined=layout == "joined")
     anchors = found_anchors.found
     body = [(i, found_anchors.trimmed.get(i, t)) for i, t in body]
     slots: list[Slot] = []
@@ -678,6 +806,13 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
             on_line = [a for a in anchors if a.first == anchor.first and a.block is not None]
             if len(on_line) > 1:
                 columns[id(anchor)] = on_line.index(anchor)
+    # laid-out text: where each session's number stands
+    session_centers = {
+        n: c
+        for a in anchors
+        if len(a.centers) == len(a.sessions)
+        for n, c in zip(a.sessions, a.centers, strict=True)
+    }
     for anchor in anchors:
         if anchor.block is None:
             continue
@@ -685,6 +820,10 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
         base = 10 * rank.get(anchor.block, len(rank))
         numbers = sessions if sessions and anchor.block in config.session_blocks else (None,)
         for number in numbers:
+            if number is not None:
+                center, band = session_centers.get(number), -1
+            else:
+                center, band = (anchor.centers or (None,))[0], anchor.first
             slots.append(
                 Slot(
                     anchor.block,
@@ -694,6 +833,8 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
                     anchor.block == "基本情報",
                     anchor.last,
                     number if number is not None else columns.get(id(anchor), 0),
+                    center=center,
+                    band=band,
                 )  # fmt: skip
             )
     order = 10 * (len(rank) + 1)
