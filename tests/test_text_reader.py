@@ -97,25 +97,6 @@ BOXES = [
 ]
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        # one box after another, headings first (pdftotext)
-        "事前ヒアリングのアセスメント結果\n\n伴走支援の到達点\n\n実際の支援内容\n\n"
-        "◆ 町の方針が示されて\nいない\n\n【楠原町の到達点】\n• 月1回の定例会を持つことにした\n\n"
-        "支援1回目\n• ヒアリング結果を共有した\n",
-        # side by side in columns (pdftotext -layout)
-        "事前ヒアリングのアセスメント結果      伴走支援の到達点              実際の支援内容\n"
-        "◆ 町の方針が示されて            【楠原町の到達点】            支援1回目\n"
-        "  いない                        • 月1回の定例会を持つことにした   • ヒアリング結果を共有した\n",
-    ],
-    ids=["one_after_another", "side_by_side"],
-)
-def test_side_by_side_boxes_are_read_one_box_at_a_time(tmp_path, settings, body):
-    _, items = read(tmp_path, settings, f"実施内容と実施結果\n{SUBTITLE}\n{body}")
-    assert items == [(b, s, compact(t)) for b, s, t in BOXES]
-
-
 def laid(*rows: list[tuple[int, str]]) -> str:
     """Lines as pdftotext -layout sets them: each cell's text from its column."""
     out = []
@@ -130,6 +111,14 @@ def laid(*rows: list[tuple[int, str]]) -> str:
 @pytest.mark.parametrize(
     "body",
     [
+        # one box after another, headings first (pdftotext)
+        "事前ヒアリングのアセスメント結果\n\n伴走支援の到達点\n\n実際の支援内容\n\n"
+        "◆ 町の方針が示されて\nいない\n\n【楠原町の到達点】\n• 月1回の定例会を持つことにした\n\n"
+        "支援1回目\n• ヒアリング結果を共有した\n",
+        # side by side in columns (pdftotext -layout)
+        "事前ヒアリングのアセスメント結果      伴走支援の到達点              実際の支援内容\n"
+        "◆ 町の方針が示されて            【楠原町の到達点】            支援1回目\n"
+        "  いない                        • 月1回の定例会を持つことにした   • ヒアリング結果を共有した\n",
         # each heading wraps in its narrow box, the third a line lower (pdftotext -layout)
         laid(
             [(0, "事前ヒアリングのアセス"), (30, "伴走支援の到達")],
@@ -147,9 +136,9 @@ def laid(*rows: list[tuple[int, str]]) -> str:
         "◆ 町の方針が示されて 【楠原町の到達点】 支援1回目\n"
         "いない • 月1回の定例会を持つことにした • ヒアリング結果を共有した\n",
     ],
-    ids=["layout", "joined"],
+    ids=["one_after_another", "side_by_side", "wrapped_headings_layout", "wrapped_headings_joined"],
 )
-def test_headings_side_by_side_that_wrap_are_read_column_by_column(tmp_path, settings, body):
+def test_side_by_side_boxes_are_read_one_box_at_a_time(tmp_path, settings, body):
     _, items = read(tmp_path, settings, f"実施内容と実施結果\n{SUBTITLE}\n{body}")
     assert items == [(b, s, compact(t)) for b, s, t in BOXES]
 
