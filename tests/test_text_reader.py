@@ -186,3 +186,22 @@ def test_a_footer_on_every_page_is_no_item(tmp_path, settings):
     text = "\f".join(page.format(n=n) for n in (1, 2, 3))
     _, items = read(tmp_path, settings, text)
     assert [t for _, _, t in items] == ["包括は1か所", "包括は2か所", "包括は3か所"]
+
+
+def test_a_session_row_read_partly_across_partly_down_keeps_one_key_per_cell(tmp_path, settings):
+    # pdfminer's order: the dates across the row, then the first cell down, then the
+    # others' 場所 and 参加者 across again
+    lines = [
+        "第1回", "第2回", "第3回", "日時：令和5年7月1日（水）", "日時：令和5年9月1日（金）",
+        "日時：令和5年11月1日（水）", "場所：役場2階", "参加者：福祉課 2名", "基本情\n報",
+        "場所：オンライン（Zoom）", "場所：保健センター", "参加者：福祉課 3名、包括 2名",
+        "参加者：福祉課 4名、SC 1名",
+    ]  # fmt: skip
+    body = "\n\n".join(lines) + "\n"  # a blank line after every box, as pdfminer writes
+    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    by_cell = {s: [t for b, s2, t in items if s2 == s] for s in (1, 2, 3)}
+    assert by_cell == {
+        1: ["日時:令和5年7月1日(水)", "場所:役場2階", "参加者:福祉課2名"],
+        2: ["日時:令和5年9月1日(金)", "場所:オンライン(Zoom)", "参加者:福祉課3名、包括2名"],
+        3: ["日時:令和5年11月1日(水)", "場所:保健センター", "参加者:福祉課4名、SC1名"],
+    }

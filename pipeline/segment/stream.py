@@ -74,6 +74,7 @@ class Feature:
     fit: tuple = ()  # per slot: how well its words fit the slot's block, ≤ 0 (block_model)
     joined: bool = False  # a segment after the first of its line (cells side by side)
     lead: int = -1  # where it starts in its line, in characters (pdftotext -layout), or -1
+    every: bool = False  # its key starts as many lines as the slide has 基本情報 cells
 
 
 _SENTENCE_END = re.compile(r"(た|だ|る|い|す|ず|う|と|こと|中)$")
@@ -203,6 +204,7 @@ class Weights:
     start_items: float = -2.5  # a 日時：… line among bullets
     key_twice: float = -4.0  # two 日時 in one cell
     info_first: float = -3.0  # a 基本情報 cell that starts with another key than the others
+    info_lowest: float = 1.5  # 場所：… to the first cell of its row that has no 場所 yet
     sub_wrong: float = -5.0  # 支援1回目 or 【…の到達点】 outside 支援内容 / 到達点
     sub_twice: float = -5.0  # two 【】 in one block
     wider: float = -4.0  # a line wider than its block's lines
@@ -313,6 +315,16 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
             score += w.start_items
         if feature.key in keys:
             score += w.key_twice
+        if spec.info and feature.every:
+            # every cell of the row holds one: the first cell still without it takes it,
+            # whatever order the tool read the cells in
+            lacking = [
+                k
+                for k, o in enumerate(slots)
+                if o.info and o.block == spec.block and feature.key not in state.slots[k].keys
+            ]
+            if lacking and min(lacking, key=lambda k: slots[k].order) == slot:
+                score += w.info_lowest
         if spec.info and s.lines == 0:
             # the cells of one row start alike (日時：…)
             firsts = {st.first for k, st in enumerate(state.slots) if slots[k].info and st.first}
@@ -870,6 +882,7 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
             cut = original.find(t.strip()[:8])
             leads[i] = " " * cut + original[cut:] if cut >= 0 else original
     lines_units = _with_fit(units(content, config, blank, after, readings, leads), slots, config)
+    lines_units = _with_every(lines_units, sum(slot.info for slot in slots))
     chosen = assign(lines_units, slots, ACROSS if across else Weights()) if slots else []
     per_slot: list[list[str]] = [[] for _ in slots]
     for k, segment in chosen:
@@ -915,6 +928,22 @@ def _cut_at_markers(text: str, config: BlockConfig) -> list[str]:
         else:
             cells[-1].append(token)
     return [" ".join(cell) for cell in cells]
+
+
+def _with_every(units_, cells: int):
+    """Mark the start lines whose key (日時, 場所) every 基本情報 cell has, as many as
+    cells, where the tool read across the cells at least once (日時 right after 日時):
+    read cell after cell, a row needs no such help."""
+    if cells < 2:
+        return units_
+    keys = [f.key for unit in units_ for f in unit[0] if f.kind == "start" and f.key]
+    if not any(a == b for a, b in zip(keys, keys[1:], strict=False)):
+        return units_
+    every = {key for key in keys if keys.count(key) == cells}
+    return [
+        [[replace(f, every=f.key in every) if f.key else f for f in reading] for reading in unit]
+        for unit in units_
+    ]
 
 
 def _with_fit(units_, slots: list[Slot], config: BlockConfig):
