@@ -57,11 +57,14 @@ def run(args: argparse.Namespace) -> int:
     except DocumentError as exc:
         print(f"error: {path.name}: {exc}", file=sys.stderr)
         return 2
-    if not 1 <= args.page <= len(document.pages):
-        print(f"error: {path.name} has pages 1–{len(document.pages)}", file=sys.stderr)
+    segmented = segment(document, settings.blocks)
+    # a text without form feeds is one page whose slides are found by their titles
+    count = max([len(document.pages), *(b.page for b in segmented if b.page)])
+    if not 1 <= args.page <= count:
+        print(f"error: {path.name} has pages 1–{count}", file=sys.stderr)
         return 2
-    blocks = [b for b in segment(document, settings.blocks) if _on_page(b, args.page)]
-    print(describe(document, args.page, blocks, settings))
+    blocks = [b for b in segmented if _on_page(b, args.page)]
+    print(describe(document, args.page, blocks, settings, count))
     if path.suffix.lower() == ".pdf":
         png = Path(args.png) if args.png else _default_png(path, args.page)
         draw_page(path, document, args.page, blocks, png)
@@ -79,10 +82,16 @@ def _default_png(path: Path, page: int) -> Path:
     return PROJECT_ROOT / "outputs" / "inspect" / f"{path.stem}-p{page}.png"
 
 
-def describe(document: Document, page_number: int, blocks: list[Block], settings) -> str:
-    page = document.pages[page_number - 1]
-    out = [f"{document.source} — page {page_number} of {len(document.pages)}", "", "regions:"]
-    for r in page.regions:
+def describe(document: Document, page_number: int, blocks: list[Block], settings,
+             count: int | None = None) -> str:  # fmt: skip
+    """The regions of one page and the blocks and items on it; count: the pages or slides
+    found (a text without form feeds has more slides than pages)."""
+    count = count or len(document.pages)
+    out = [f"{document.source} — page {page_number} of {count}", "", "regions:"]
+    if page_number > len(document.pages):
+        out.append("  (a slide of a text without page marks, found by its title)")
+    regions = document.pages[page_number - 1].regions if page_number <= len(document.pages) else []
+    for r in regions:
         where = f"[{r.bbox.x0:5.0f} {r.bbox.top:5.0f} {r.bbox.x1:5.0f} {r.bbox.bottom:5.0f}]"
         cell = f" t{r.table} r{r.row} c{r.col}" if r.table is not None else ""
         out.append(f"  {r.kind:<11}{where}{cell}  {len(r.lines)} lines  {compact(r.text)[:40]}")

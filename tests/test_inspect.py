@@ -40,3 +40,16 @@ def test_inspect_rejects_a_page_that_does_not_exist(capsys):
     code = main(["inspect", str(SAMPLE / "r03_sakuragaura.pdf"), "--page", "9"])
     assert code == 2
     assert "has pages 1–3" in capsys.readouterr().err
+
+
+def test_inspect_shows_a_slide_of_a_text_without_form_feeds(capsys):
+    # pdfplumber writes no form feeds: the three slides are found by their titles
+    path = SAMPLE_TXT / "r03_sakuragaura.txt"
+    assert "\f" not in path.read_text(encoding="utf-8")
+    code = main(["inspect", str(path), "--page", "3"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "page 3 of 3" in out and "found by its title" in out
+    for block in ("アセスメント結果", "到達点", "支援内容", "まとめ"):
+        assert f"■ {block}" in out
+    assert "■ 現状" not in out  # page 1's
