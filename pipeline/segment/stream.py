@@ -18,7 +18,9 @@ starts with the key its row's other cells start with; the glyphs of a block's bu
 agree; a line is no wider than its block's lines; a character n-gram model says how well
 its words fit each block (block_model.py). Blank lines cost nothing to cross: tools put
 them between boxes, and inside a bullet too. Text laid out in columns (pdftotext -layout)
-is cut into its cells first, each placed in a column left to right.
+is cut into its cells first, each placed in a column left to right and, in a row of box
+headings, under the heading it stands below; headings side by side that wrap in narrow
+boxes (アセスメント / 結果) are read as one band, column by column.
 """
 
 from __future__ import annotations
