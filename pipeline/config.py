@@ -22,6 +22,7 @@ from .classify.rules import (  # noqa: F401 (Theme, ThemeRule re-exported)
     load_review_options,
     load_themes,
 )
+from .config_schema import check_pipeline_file
 from .errors import ConfigError
 from .yaml_io import read_yaml
 
@@ -131,6 +132,7 @@ def load_settings(path: Path | None = None) -> Settings:
     """Load configs/pipeline.yaml and the files it names."""
     path = Path(path) if path else DEFAULT_CONFIG
     data = read_yaml(path)
+    check_pipeline_file(path, data)
     # Files named in pipeline.yaml are relative to it, so a copied config folder works.
     blocks_path = (path.parent / data.get("blocks", "blocks.yaml")).resolve()
     themes_path = (path.parent / data.get("themes", "themes.yaml")).resolve()

@@ -1,0 +1,109 @@
+"""configs/pipeline.yaml is checked against its schema before any file is read: each
+mistake a user makes in it is named with the file, the key path and what is expected."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from pipeline.__main__ import main
+from pipeline.config import load_settings
+from pipeline.errors import ConfigError
+
+from .conftest import ROOT
+
+
+@pytest.fixture
+def config_dir(tmp_path):
+    """A copy of configs/ a test may spoil."""
+    dest = tmp_path / "configs"
+    shutil.copytree(ROOT / "configs", dest)
+    return dest
+
+
+def spoil(config_dir, change) -> str:
+    path = config_dir / "pipeline.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return str(path)
+
+
+MISTAKES = {
+    "analyzer_typo": (
+        lambda d: d["analyze"].update(analyzer="gimza"),
+        ["analyze.analyzer: found 'gimza'", "'ginza' or 'fugashi'"],
+    ),
+    "page_limit_key_typo": (
+        lambda d: d["extract"].update(max_page=300),
+        ["extract.max_page: unknown key", "max_pages"],
+    ),
+    "batch_size_not_a_number": (
+        lambda d: d["analyze"].update(batch_size="many"),
+        ["analyze.batch_size: found 'many'", "integer"],
+    ),
+    "negative_jobs": (
+        lambda d: d["batch"].update(jobs=-2),
+        ["batch.jobs: found -2", "greater than or equal to 0"],
+    ),
+    "footer_band_as_percent": (
+        lambda d: d["extract"].update(footer_band=6),
+        ["extract.footer_band: found 6", "less than 1"],
+    ),
+    "unknown_section": (
+        lambda d: d.update(analyse={"analyzer": "ginza"}),
+        ["analyse: unknown key", "extract, analyze, batch"],
+    ),
+    "problem_blocks_as_one_string_key_typo": (
+        lambda d: d["analyze"]["problems"].update(block=["課題意識"]),
+        ["analyze.problems.block: unknown key", "blocks, negations, states"],
+    ),
+    "content_tags_not_a_list": (
+        lambda d: d["analyze"].update(content_tags=7),
+        ["analyze.content_tags: found 7", "valid list"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(MISTAKES))
+def test_each_mistake_is_named_with_file_key_and_expectation(config_dir, name):
+    change, expected = MISTAKES[name]
+    path = spoil(config_dir, change)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert message.startswith(path + ": ")
+    for part in expected:
+        assert part in message
+
+
+def test_every_mistake_is_listed_at_once(config_dir):
+    def two(d):
+        d["analyze"]["analyzer"] = "gimza"
+        d["extract"]["max_page"] = 300
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(spoil(config_dir, two))
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 2
+    assert {line.split(": ")[1] for line in lines} == {"analyze.analyzer", "extract.max_page"}
+
+
+def test_the_shipped_configuration_and_empty_sections_are_valid(config_dir):
+    load_settings(ROOT / "configs" / "pipeline.yaml")
+    path = config_dir / "pipeline.yaml"
+    path.write_text(
+        "blocks: blocks.yaml\nthemes: themes.yaml\nextract:\nbatch:\n", encoding="utf-8"
+    )
+    assert load_settings(path).extract == {}
+
+
+def test_a_run_with_a_mistake_stops_before_reading_any_file(config_dir, tmp_path, capsys):
+    path = spoil(config_dir, lambda d: d["analyze"].update(analyzer="gimza"))
+    out = tmp_path / "out"
+    code = main(["run", str(ROOT / "corpora" / "sample"), "--out", str(out), "--config", path])
+    assert code == 2
+    assert "analyze.analyzer: found 'gimza'" in capsys.readouterr().err
+    assert not out.exists()
