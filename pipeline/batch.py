@@ -38,17 +38,17 @@ from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
-import yaml
-
 from . import publish
 from .cache import DocumentCache, analysis_key, code_version, themes_key
 from .config import Settings
-from .errors import ConfigError, DocumentError, TimeLimitError
+from .config_schema import check_pipeline_file
+from .errors import DocumentError, TimeLimitError
 from .export import write_json
 from .lock import held_descriptors, output_lock
 from .reading import SUFFIXES
 from .records import DocumentResult, DocumentSummary
 from .spool import ResultSpool
+from .yaml_io import read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -87,22 +87,14 @@ class BatchOptions:
 
 
 def load_batch_options(config: Path, **overrides) -> BatchOptions:
-    """The `batch:` section of configs/pipeline.yaml; keyword arguments that are not
-    None (from the command line) win over it."""
-    try:
-        data = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{config}: cannot read the batch settings ({exc})") from None
+    """The `batch:` section of configs/pipeline.yaml (checked by its schema, like the whole
+    file); keyword arguments that are not None (from the command line) win over it."""
+    path = Path(config)
+    data = read_yaml(path)
+    check_pipeline_file(path, data)
     section = data.get("batch") or {}
-    if not isinstance(section, dict):
-        raise ConfigError(f"{config}: `batch` must be a mapping")
-    values = {}
-    for key, kind in (("jobs", int), ("time_limit_s", float)):
-        value = section.get(key)
-        if value is not None:
-            if not isinstance(value, int | float) or value < 0:
-                raise ConfigError(f"{config}: batch.{key} must be a number ≥ 0, got {value!r}")
-            values[key] = kind(value)
+    values = {key: kind(section[key]) for key, kind in (("jobs", int), ("time_limit_s", float))
+              if section.get(key) is not None}  # fmt: skip
     values.update({k: v for k, v in overrides.items() if v is not None})
     return BatchOptions(**values)
 

@@ -39,6 +39,7 @@ import yaml
 
 from .config import PROJECT_ROOT
 from .errors import ConfigError
+from .yaml_io import load_yaml
 
 DEFAULT_USERDICT = PROJECT_ROOT / "configs" / "userdict.yaml"
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "userdict"
@@ -228,7 +229,7 @@ def load_userdict(path: Path | str = DEFAULT_USERDICT) -> UserDict:
     except FileNotFoundError:
         raise ConfigError(f"{path}: user dictionary file not found") from None
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
+        data = load_yaml(raw.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         message = " ".join(str(exc).split())
         raise ConfigError(f"{path}: not valid UTF-8 YAML ({message})") from None

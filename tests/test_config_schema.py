@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from pipeline.__main__ import main
+from pipeline.batch import load_batch_options
 from pipeline.config import load_settings
 from pipeline.errors import ConfigError
 
@@ -107,3 +108,24 @@ def test_a_run_with_a_mistake_stops_before_reading_any_file(config_dir, tmp_path
     assert code == 2
     assert "analyze.analyzer: found 'gimza'" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_key_written_twice_is_refused_not_silently_replaced(config_dir):
+    path = config_dir / "pipeline.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("analyzer: ginza", "analyzer: ginza\n  analyzer: fugashi"), "utf-8"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert str(path) in str(caught.value)
+    assert "'analyzer' written twice" in str(caught.value)
+
+
+def test_the_batch_options_come_from_the_checked_file(config_dir):
+    path = spoil(config_dir, lambda d: d["batch"].update(jobs=3, time_limit_s=None))
+    assert load_batch_options(path).jobs == 3
+    assert load_batch_options(path, jobs=1).jobs == 1  # the command line wins
+    bad = spoil(config_dir, lambda d: d["batch"].update(job=3))
+    with pytest.raises(ConfigError, match="batch.job: unknown key"):
+        load_batch_options(bad)
