@@ -143,6 +143,12 @@ def load_settings(path: Path | None = None) -> Settings:
 
         symbols_path = (path.parent / str(extract["symbol_fonts"])).resolve()
         extract["symbol_fonts"] = load_symbol_fonts(symbols_path)
+    analyze = dict(data.get("analyze") or {})
+    if analyze.get("userdict"):  # relative to pipeline.yaml like every file it names
+        userdict_path = (path.parent / str(analyze["userdict"])).resolve()
+        if not userdict_path.is_file():
+            raise ConfigError(f"{path}: analyze.userdict: {userdict_path} is not a file")
+        analyze["userdict"] = str(userdict_path)
     blocks = load_blocks(blocks_path)
     digest = hashlib.sha256()
     for part in (path, blocks_path, themes_path, symbols_path, *blocks.examples):
@@ -151,7 +157,7 @@ def load_settings(path: Path | None = None) -> Settings:
         blocks=blocks,
         themes=load_themes(themes_path),
         extract=extract,
-        analyze=dict(data.get("analyze") or {}),
+        analyze=analyze,
         digest=digest.hexdigest()[:16],
         classifier=load_classifier_options(themes_path),
         review=load_review_options(themes_path),

@@ -87,8 +87,8 @@ def build(dest: Path) -> dict[str, Expected]:
 
 def write_config(dest: Path) -> Path:
     """A pipeline.yaml whose page limit the too-many-pages case exceeds; everything else,
-    and the files it names (blocks, themes with the model's training data, symbol fonts),
-    as configs/."""
+    and the files it names (blocks, themes with the model's training data, symbol fonts,
+    the userdict), as configs/."""
     dest.mkdir(parents=True, exist_ok=True)
     config = dest / "pipeline.yaml"
     data = yaml.safe_load((ROOT / "configs" / "pipeline.yaml").read_text(encoding="utf-8"))
@@ -98,6 +98,9 @@ def write_config(dest: Path) -> Path:
     extract["max_pages"] = PAGE_LIMIT
     if extract.get("symbol_fonts"):
         extract["symbol_fonts"] = str(ROOT / "configs" / extract["symbol_fonts"])
+    analyze = data.get("analyze") or {}
+    if analyze.get("userdict"):
+        analyze["userdict"] = str(ROOT / "configs" / analyze["userdict"])
     data.setdefault("batch", {})["time_limit_s"] = 20
     config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return config

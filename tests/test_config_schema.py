@@ -129,3 +129,20 @@ def test_the_batch_options_come_from_the_checked_file(config_dir):
     bad = spoil(config_dir, lambda d: d["batch"].update(job=3))
     with pytest.raises(ConfigError, match="batch.job: unknown key"):
         load_batch_options(bad)
+
+
+def test_the_userdict_is_named_relative_to_pipeline_yaml_and_keys_the_model(config_dir):
+    from pipeline.classify.combine import analyzer_key
+
+    settings = load_settings(config_dir / "pipeline.yaml")
+    assert settings.analyze["userdict"] == str((config_dir / "userdict.yaml").resolve())
+    before = analyzer_key(settings)
+    userdict = config_dir / "userdict.yaml"
+    userdict.write_text(userdict.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert analyzer_key(load_settings(config_dir / "pipeline.yaml")) != before
+
+
+def test_a_userdict_that_is_not_there_is_named(config_dir):
+    path = spoil(config_dir, lambda d: d["analyze"].update(userdict="my_terms.yaml"))
+    with pytest.raises(ConfigError, match=r"analyze.userdict: .*my_terms.yaml is not a file"):
+        load_settings(path)

@@ -109,8 +109,9 @@ def examples_for(options: ClassifierOptions, batch_dir: Path | None) -> list[Exa
 def analyzer_key(settings: Settings) -> str:
     """What the lemmas of training items depend on: analyzer options and the userdict."""
     digest = hashlib.sha256(json.dumps(settings.analyze, sort_keys=True, default=str).encode())
-    if USERDICT.is_file():
-        digest.update(USERDICT.read_bytes())
+    userdict = Path(settings.analyze.get("userdict") or USERDICT)  # the one the run installs
+    if userdict.is_file():
+        digest.update(userdict.read_bytes())
     return digest.hexdigest()[:16]
 
 
