@@ -26,6 +26,7 @@ boxes (アセスメント / 結果) are read as one band, column by column.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from itertools import combinations, product
 
@@ -557,7 +558,7 @@ def find_anchors(lines: list[tuple[int, str]], config: BlockConfig,
                     break
                 numbers += more
                 last += 1
-            centers = _centers(raw.get(index, "") if raw else "", _SESSION_NUMBER)
+            centers = _session_centers(raw.get(index, "") if raw else "", config)
             anchors.append(
                 Anchor(
                     index,
@@ -574,7 +575,7 @@ def find_anchors(lines: list[tuple[int, str]], config: BlockConfig,
             continue
         side = side_by_side(text, config)
         if side:  # box headings on one line (a tool read their band as one row)
-            centers = _centers(raw.get(index, "") if raw else "", _LAID_SEGMENT)
+            centers = _centers(raw.get(index, "") if raw else "")
             if len(centers) != len(side):
                 centers = (None,) * len(side)
             anchors.extend(
@@ -649,12 +650,21 @@ def side_by_side(text: str, config: BlockConfig) -> list[tuple[str, str]]:
     return []
 
 
-_SESSION_NUMBER = re.compile(r"第\s*[0-9０-９]+\s*回")
 _LAID_SEGMENT = re.compile(r"\S+(?: \S+)*")  # apart from the next by two spaces or more
 
 
-def _centers(line: str, pattern: re.Pattern) -> tuple[float, ...]:
-    return tuple((m.start() + m.end()) / 2 for m in pattern.finditer(line))
+def _centers(line: str) -> tuple[float, ...]:
+    """The middle of each segment of a laid-out line, in characters."""
+    return tuple((m.start() + m.end()) / 2 for m in _LAID_SEGMENT.finditer(line))
+
+
+def _session_centers(line: str, config: BlockConfig) -> tuple[float, ...]:
+    """The middle of each session number of a laid-out header line (第 1 回   第 2 回), when
+    each of its segments is one session header (configs/blocks.yaml); () otherwise."""
+    segments = [m.group() for m in _LAID_SEGMENT.finditer(line)]
+    if all(len(session_numbers(text, config)) == 1 for text in segments):
+        return _centers(line)
+    return ()
 
 
 def _heading_band(lines, n: int, raw: dict[int, str] | None, config: BlockConfig):
@@ -678,7 +688,7 @@ def _heading_band(lines, n: int, raw: dict[int, str] | None, config: BlockConfig
             rows.append(pieces)
         if all(len(row) < 2 for row in rows):
             continue  # nothing side by side: a wrapped heading of its own (_label_run)
-        for columns in _stackings(rows):
+        for columns in _laid_columns(rows) if raw is not None else _stackings(rows):
             headings = []
             for parts, middle in columns:
                 heading = "".join(compact(text) for text in parts)
@@ -701,9 +711,8 @@ def heading_band(lines: list[str], config: BlockConfig) -> tuple[int, list[str]]
 
 
 def _stackings(rows):
-    """Ways to stack the pieces of a band's lines into columns: [([text, …], middle), …]."""
-    if rows[0] and rows[0][0][0] is not None:  # laid out: by where the pieces stand
-        return _laid_columns(rows)
+    """Every way to stack the pieces of a band's lines, one space apart, into two or three
+    columns in their order: [([text, …], None), …] each."""
     out = []
     for count in (3, 2):
         for choice in product(*(combinations(range(count), len(row)) for row in rows)):
@@ -717,6 +726,8 @@ def _stackings(rows):
 
 
 def _laid_columns(rows):
+    """The one stacking of laid-out pieces: each joins the column it overlaps, [] when a
+    piece overlaps two."""
     columns: list[list] = []  # [start, end, texts], line by line
     for start, end, text in (piece for row in rows for piece in row):
         hit = [c for c in columns if start < c[1] and end > c[0]]
@@ -941,7 +952,7 @@ def _with_every(units_, cells: int):
     keys = [f.key for unit in units_ for f in unit[0] if f.kind == "start" and f.key]
     if not any(a == b for a, b in zip(keys, keys[1:], strict=False)):
         return units_
-    every = {key for key in keys if keys.count(key) == cells}
+    every = {key for key, count in Counter(keys).items() if count == cells}
     return [
         [[replace(f, every=f.key in every) if f.key else f for f in reading] for reading in unit]
         for unit in units_
