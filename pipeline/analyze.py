@@ -23,10 +23,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from .config import PROJECT_ROOT
 from .problems import Morpheme, ProblemLexicon, problem_from_morphemes, problem_from_parse
 from .records import Item
-from .userdict import DEFAULT_USERDICT, build_user_dic, expand_abbreviations, load_userdict
+from .userdict import (
+    DEFAULT_USERDICT,
+    build_user_dic,
+    expand_abbreviations,
+    load_userdict,
+    userdict_path,
+)
 
 DEFAULT_CONTENT_TAGS = ("名詞", "動詞", "形容詞", "形状詞")
 # Sub-classes that are not content words even under a content class (する, 1, …).
@@ -67,14 +72,9 @@ def load_fugashi():
     return fugashi.Tagger()
 
 
-def _userdict_path(options: dict):
-    path = options.get("userdict")
-    return PROJECT_ROOT / path if path else DEFAULT_USERDICT
-
-
 def _userdict(options: dict):
     """The domain dictionary, read once per process and again only when the file changes."""
-    path = _userdict_path(options)
+    path = userdict_path(options)
     if not path.is_file():
         return load_userdict(path)  # raises the ConfigError that names the file
     return _read_userdict(str(path), path.stat().st_mtime_ns)
@@ -132,7 +132,7 @@ def _problem_items(items: list[Item], options: dict) -> list[Item]:
 
 
 def _analyze_ginza(items: list[Item], options: dict) -> None:
-    nlp = load_ginza(str(_userdict_path(options)), bool(options.get("blis", False)))
+    nlp = load_ginza(str(userdict_path(options)), bool(options.get("blis", False)))
     userdict = _userdict(options)
     content_tags = tuple(options.get("content_tags", DEFAULT_CONTENT_TAGS))
     batch_size = int(options.get("batch_size", 256))

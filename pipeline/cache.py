@@ -30,6 +30,7 @@ from typing import Any
 
 from .config import PROJECT_ROOT, Settings
 from .records import DocumentResult
+from .userdict import DEFAULT_USERDICT, userdict_path
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +68,9 @@ def analysis_key(settings: Settings) -> str:
     """
     loaded = dataclasses.replace(settings, digest="", themes=(), classifier=None, review=None)
     digest = hashlib.sha256(json.dumps(_canonical(loaded), ensure_ascii=False).encode())
-    userdict = settings.analyze.get("userdict")
-    paths = [PROJECT_ROOT / "configs" / "userdict.yaml"]
-    if userdict:
-        paths.append(PROJECT_ROOT / str(userdict))
+    paths = [DEFAULT_USERDICT]
+    if settings.analyze.get("userdict"):
+        paths.append(userdict_path(settings.analyze))
     _add_files(digest, paths)
     return digest.hexdigest()[:16]
 

@@ -44,6 +44,14 @@ from .yaml_io import load_yaml
 DEFAULT_USERDICT = PROJECT_ROOT / "configs" / "userdict.yaml"
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "userdict"
 
+
+def userdict_path(analyze: dict) -> Path:
+    """The domain dictionary the `analyze:` settings name (load_settings made the path
+    absolute, relative to pipeline.yaml), else configs/userdict.yaml."""
+    path = analyze.get("userdict")
+    return PROJECT_ROOT / path if path else DEFAULT_USERDICT
+
+
 # Bump when the CSV written for the same terms changes, so cached builds are replaced.
 _FORMAT_VERSION = "1"
 # How many builds of other term lists to keep next to the current one.

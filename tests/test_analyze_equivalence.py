@@ -16,14 +16,19 @@ import pytest
 from pipeline.analyze import (
     _PARSE_COMPONENTS,
     _problem_items,
-    _userdict_path,
     analyze,
     content_lemmas,
     key_phrases,
     load_ginza,
 )
 from pipeline.problems import ProblemLexicon, problem_from_parse
-from pipeline.userdict import build_user_dic, expand_abbreviations, install_user_dic, load_userdict
+from pipeline.userdict import (
+    build_user_dic,
+    expand_abbreviations,
+    install_user_dic,
+    load_userdict,
+    userdict_path,
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,14 +47,14 @@ def reference(settings):
 
     assert get_current_ops().use_blis  # thinc's default: analyze() left it as it was
     nlp = spacy.load("ja_ginza")
-    install_user_dic(nlp, build_user_dic(load_userdict(_userdict_path(settings.analyze))))
+    install_user_dic(nlp, build_user_dic(load_userdict(userdict_path(settings.analyze))))
     return nlp
 
 
 @pytest.fixture(scope="module")
 def reference_docs(reference, items, settings):
     """Full-pipeline docs of every text the stage analyses, in one nlp.pipe."""
-    userdict = load_userdict(_userdict_path(settings.analyze))
+    userdict = load_userdict(userdict_path(settings.analyze))
     texts = {expand_abbreviations(i.text, userdict) for i in items}
     texts |= {i.text for i in _problem_items(items, settings.analyze)}
     ordered = sorted(texts)
@@ -57,7 +62,7 @@ def reference_docs(reference, items, settings):
 
 
 def _stage_nlp(settings):
-    return load_ginza(str(_userdict_path(settings.analyze)))
+    return load_ginza(str(userdict_path(settings.analyze)))
 
 
 def test_the_stage_runs_on_numpy_blas_and_the_reference_on_the_default(settings, reference):
@@ -68,7 +73,7 @@ def test_the_stage_runs_on_numpy_blas_and_the_reference_on_the_default(settings,
 
 def test_tokens_lemmas_and_tags_equal_the_full_pipeline(items, reference_docs, settings):
     nlp = _stage_nlp(settings)
-    userdict = load_userdict(_userdict_path(settings.analyze))
+    userdict = load_userdict(userdict_path(settings.analyze))
     texts = [expand_abbreviations(i.text, userdict) for i in items]
     with nlp.select_pipes(disable=list(nlp.pipe_names)):  # as analyze() runs it
         stage = list(nlp.pipe(texts))
@@ -82,7 +87,7 @@ def test_tokens_lemmas_and_tags_equal_the_full_pipeline(items, reference_docs, s
 def test_item_lemmas_and_phrases_equal_those_from_the_full_pipeline(
     items, reference_docs, settings
 ):
-    userdict = load_userdict(_userdict_path(settings.analyze))
+    userdict = load_userdict(userdict_path(settings.analyze))
     tags = tuple(settings.analyze["content_tags"])
     assert sum(1 for i in items if i.lemmas) > 0.9 * len(items)
     for item in items:

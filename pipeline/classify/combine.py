@@ -22,16 +22,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import PROJECT_ROOT, Settings
+from ..config import Settings
 from ..records import Item
+from ..userdict import userdict_path
 from .hand_labels import HandLabel, apply_hand_labels, load_hand_labels
 from .model import DEFAULT_CACHE_DIR, ModelConfig, ThemeModel, load_or_train
 from .rules import ClassifierOptions, RuleHit, Theme, rule_hits
 from .training import Example, check_themes, load_examples
 
 log = logging.getLogger(__name__)
-
-USERDICT = PROJECT_ROOT / "configs" / "userdict.yaml"
 
 
 def threshold_of(theme: Theme, options: ClassifierOptions) -> float:
@@ -109,7 +108,7 @@ def examples_for(options: ClassifierOptions, batch_dir: Path | None) -> list[Exa
 def analyzer_key(settings: Settings) -> str:
     """What the lemmas of training items depend on: analyzer options and the userdict."""
     digest = hashlib.sha256(json.dumps(settings.analyze, sort_keys=True, default=str).encode())
-    userdict = Path(settings.analyze.get("userdict") or USERDICT)  # the one the run installs
+    userdict = userdict_path(settings.analyze)  # the one the run installs
     if userdict.is_file():
         digest.update(userdict.read_bytes())
     return digest.hexdigest()[:16]
