@@ -36,6 +36,18 @@ def _bullet(paragraph, char: str, font: str | None = None, level: int = 0) -> No
     etree.SubElement(ppr, qn("a:buChar")).set("char", char)
 
 
+def _session_table(table):
+    """A 3×3 session table's header, 基本情報 row and 支援体制 label, in a python-pptx or
+    python-docx table alike (both set a cell's text the same way)."""
+    table.cell(0, 1).text = "第1回"
+    table.cell(0, 2).text = "第2回"
+    table.cell(1, 0).text = "基本情報"
+    table.cell(1, 1).text = "日時：令和5年7月1日"
+    table.cell(1, 2).text = "日時：令和5年9月1日"
+    table.cell(2, 0).text = "支援体制"
+    return table
+
+
 def _deck(tmp_path, build) -> object:
     prs = Presentation()
     slide = prs.slides.add_slide(prs.slide_layouts[6])
@@ -103,13 +115,7 @@ def test_every_paragraph_is_an_item_unless_it_stands_under_the_text_above(tmp_pa
 
 def test_merged_cells_of_a_session_table_and_shapes_in_a_group(tmp_path, settings):
     def build(slide):
-        table = slide.shapes.add_table(3, 3, Pt(20), Pt(80), Pt(600), Pt(200)).table
-        table.cell(0, 1).text = "第1回"
-        table.cell(0, 2).text = "第2回"
-        table.cell(1, 0).text = "基本情報"
-        table.cell(1, 1).text = "日時：令和5年7月1日"
-        table.cell(1, 2).text = "日時：令和5年9月1日"
-        table.cell(2, 0).text = "支援体制"
+        table = _session_table(slide.shapes.add_table(3, 3, Pt(20), Pt(80), Pt(600), Pt(200)).table)
         table.cell(2, 1).merge(table.cell(2, 2))
         table.cell(2, 1).text = "アドバイザー 2名"
         group = slide.shapes.add_group_shape()
@@ -134,13 +140,7 @@ def test_a_report_gives_headings_lists_in_their_glyphs_and_merged_cells(tmp_path
     doc.add_paragraph("・SCが1人で全域を担当している")
     heading = doc.add_heading("実施概要", level=2)
     heading.paragraph_format.page_break_before = True
-    table = doc.add_table(rows=3, cols=3)
-    table.cell(0, 1).text = "第1回"
-    table.cell(0, 2).text = "第2回"
-    table.cell(1, 0).text = "基本情報"
-    table.cell(1, 1).text = "日時：令和5年7月1日"
-    table.cell(1, 2).text = "日時：令和5年9月1日"
-    table.cell(2, 0).text = "支援体制"
+    table = _session_table(doc.add_table(rows=3, cols=3))
     merged = table.cell(2, 1).merge(table.cell(2, 2))
     merged.paragraphs[0].add_run("アドバイザー 2名").font.size = WordPt(9)
     path = tmp_path / "report.docx"
