@@ -50,7 +50,7 @@ measure: setup ## time a cold run of BATCH against an unchanged re-run (cached)
 	$(PY) scripts/measure_rerun.py $(BATCH)
 
 bench: setup ## time every stage and scale batches against plain GiNZA → outputs/bench/
-	$(PY) -m pipeline bench
+	$(PY) -m tools.bench
 
 generate: setup ## re-create the reportlab sample (PDFs, gold) from corpora/sources
 	$(PY) corpora/generate.py

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import load_settings
+from pipeline.config.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "corpora" / "sample"
@@ -35,7 +35,7 @@ def settings():
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory, settings):
     """The sample batch run once through every stage (GiNZA loaded once for the session)."""
-    from pipeline.batch import run_batch
+    from pipeline.runner.batch import run_batch
 
     out = tmp_path_factory.mktemp("sample_out")
     summary = run_batch(SAMPLE, out, settings, progress=False)
@@ -48,8 +48,8 @@ def analysed_gold(settings):
 
     analyze() keeps its model loaded for the process, so this shares it with sample_run.
     """
-    from pipeline.analyze import analyze
-    from pipeline.classify.training import as_items, load_gold_examples
+    from pipeline.stages.analyze.morphology import analyze
+    from pipeline.stages.classify.training import as_items, load_gold_examples
 
     examples = load_gold_examples(SAMPLE / "gold.json")
     items = as_items(examples)
@@ -63,13 +63,10 @@ def sample_items(settings):
 
     Tests that analyse them work on copies (dataclasses.replace), so this stays unanalysed.
     """
-    from pipeline.extract.pdf import extract_pdf
-    from pipeline.segment.blocks import segment
-    from pipeline.segment.items import itemize
+    from pipeline.stages.pipeline import Pipeline
 
+    stages = Pipeline(settings)
     items = []
     for path in sorted(SAMPLE.glob("*.pdf")):
-        document = extract_pdf(path, path.stem, path.name, "", settings.extract)
-        for block in segment(document, settings.blocks):
-            items.extend(itemize(block, settings.blocks))
+        items.extend(stages.run(path, "segment", doc_id=path.stem).items)
     return items

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from pipeline.analyze import analyze, content_lemmas, key_phrases
+from pipeline.stages.analyze.morphology import analyze, content_lemmas, key_phrases
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import dataclasses
 
 import pytest
 
-from pipeline.analyze import (
+from pipeline.stages.analyze.morphology import (
     _PARSE_COMPONENTS,
     _problem_items,
     analyze,
@@ -21,8 +21,8 @@ from pipeline.analyze import (
     key_phrases,
     load_ginza,
 )
-from pipeline.problems import ProblemLexicon, problem_from_parse
-from pipeline.userdict import (
+from pipeline.stages.analyze.problem_statements import ProblemLexicon, problem_from_parse
+from pipeline.stages.analyze.userdict import (
     build_user_dic,
     expand_abbreviations,
     install_user_dic,

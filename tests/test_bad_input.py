@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from pipeline.batch import BatchOptions, run_batch
-from pipeline.export import read_csv
+from pipeline.output.files import read_csv
+from pipeline.runner.batch import BatchOptions, run_batch
 
 from . import make_bad_inputs
 from .conftest import ROOT, SAMPLE

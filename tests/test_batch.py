@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import publish
-from pipeline.batch import TABLE_FILES, BatchOptions, run_batch
-from pipeline.export import read_csv
-from pipeline.lock import output_lock
+from pipeline.output import publish
+from pipeline.output.files import read_csv
+from pipeline.runner.batch import TABLE_FILES, BatchOptions, run_batch
+from pipeline.runner.lock import output_lock
 
 from .conftest import ROOT, SAMPLE, run_cli
 
@@ -57,8 +57,11 @@ def cached_runs(tmp_path_factory):
 
 def test_unchanged_rerun_reads_everything_from_the_cache_without_spacy(cached_runs):
     cold, warm = cached_runs["cold"], cached_runs["warm"]
-    assert cold["cache"] == {"hits": 0, "misses": 2, "reclassified": 0} and cold["models_loaded"]
-    assert warm["cache"] == {"hits": 2, "misses": 0, "reclassified": 0}
+    assert (
+        cold["cache"] == {"hits": 0, "misses": 2, "reclassified": 0, "evicted": 0}
+        and cold["models_loaded"]
+    )
+    assert warm["cache"] == {"hits": 2, "misses": 0, "reclassified": 0, "evicted": 0}
     assert warm["models_loaded"] is False  # 'spacy' not in sys.modules of the CLI process
     assert warm["outputs"] == "reused"
     assert warm["counts"] == cold["counts"]
@@ -66,7 +69,7 @@ def test_unchanged_rerun_reads_everything_from_the_cache_without_spacy(cached_ru
 
 def test_rerun_with_one_new_file_processes_one_file(cached_runs):
     run = cached_runs["one_new"]
-    assert run["cache"] == {"hits": 2, "misses": 1, "reclassified": 0}
+    assert run["cache"] == {"hits": 2, "misses": 1, "reclassified": 0, "evicted": 0}
     assert run["outputs"] == "written"
     assert run["counts"]["files"] == 3
 
@@ -83,7 +86,7 @@ def test_run_json_records_options_stages_and_cache(cached_runs):
 def test_a_renamed_file_comes_from_the_cache_under_its_new_name(tmp_path):
     batch = _batch(tmp_path / "batch", SMALL[:1])
     options = BatchOptions(jobs=1, cache_dir=tmp_path / "cache", progress=False)
-    from pipeline.config import load_settings
+    from pipeline.config.settings import load_settings
 
     settings = load_settings()
     run_batch(batch, tmp_path / "out", settings, options=options)
@@ -142,7 +145,7 @@ def test_sigkill_half_way_leaves_the_previous_outputs_whole(tmp_path):
     result = run_cli("run", str(second), "--out", str(out), "--cache-dir", str(cache), "--quiet")
     assert result.returncode == 0, result.stderr
     assert _run_json(out)["counts"]["files"] == 4
-    assert _run_json(out)["cache"] == {"hits": 4, "misses": 0, "reclassified": 0}
+    assert _run_json(out)["cache"] == {"hits": 4, "misses": 0, "reclassified": 0, "evicted": 0}
     # the killed run's staging folder is gone; the previous run is kept for late readers
     assert len(list((out / publish.RUNS).iterdir())) == 2
 

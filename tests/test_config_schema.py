@@ -8,10 +8,10 @@ import shutil
 import pytest
 import yaml
 
-from pipeline.__main__ import main
-from pipeline.batch import load_batch_options
-from pipeline.config import load_settings
-from pipeline.errors import ConfigError
+from pipeline.cli.main import main
+from pipeline.config.settings import load_settings
+from pipeline.core.errors import ConfigError
+from pipeline.runner.batch import load_batch_options
 
 from .conftest import ROOT
 
@@ -132,7 +132,7 @@ def test_the_batch_options_come_from_the_checked_file(config_dir):
 
 
 def test_the_userdict_is_named_relative_to_pipeline_yaml_and_keys_the_model(config_dir):
-    from pipeline.classify.combine import analyzer_key
+    from pipeline.stages.classify.combine import analyzer_key
 
     settings = load_settings(config_dir / "pipeline.yaml")
     assert settings.analyze["userdict"] == str((config_dir / "userdict.yaml").resolve())

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from pipeline.__main__ import main
-from pipeline.crosstab import CrossTabError, adjusted_residuals, crosstab
-from pipeline.export import read_csv
+from pipeline.cli.main import main
+from pipeline.output.files import read_csv
+from pipeline.views.crosstab import CrossTabError, adjusted_residuals, crosstab
 
 LABELS = {"x": "テーマX", "y": "テーマY", "z": "テーマZ"}
 

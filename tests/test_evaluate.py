@@ -1,4 +1,4 @@
-"""Tests of pipeline.evaluate: outputs are built FROM GOLD, then damaged on purpose.
+"""Tests of pipeline.evaluation.items: outputs are built FROM GOLD, then damaged on purpose.
 
 Every test runs on a small hand-written gold and, when it exists, on the generated
 corpora/sample/gold.json as well.
@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.evaluate import (
+from pipeline.evaluation.items import (
     EvaluationError,
     configure_parser,
     evaluate,
@@ -585,7 +585,7 @@ def test_format_report_lists_variants_and_themes(tmp_path):
 
 
 def test_in_sample_theme_figures_are_flagged(tmp_path):
-    from pipeline.evaluate import _model_trained_on
+    from pipeline.evaluation.items import _model_trained_on
 
     sample_gold = Path(__file__).resolve().parent.parent / "corpora" / "sample" / "gold.json"
     assert _model_trained_on(sample_gold)  # configs/themes.yaml trains on it

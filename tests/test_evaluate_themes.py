@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from pipeline.__main__ import main
-from pipeline.classify.evaluation import (
+from pipeline.cli.main import main
+from pipeline.evaluation.themes import (
     Predictions,
     confused_pairs,
     cross_validate,
@@ -111,7 +111,7 @@ def test_learning_curve_trains_on_growing_shares_of_the_same_folds(settings, ana
 @pytest.fixture
 def fits(monkeypatch) -> list[set[str]]:
     """The municipalities of every model fit during the test, in order."""
-    import pipeline.classify.evaluation as evaluation
+    import pipeline.evaluation.themes as evaluation
 
     seen: list[set[str]] = []
     real_fit = evaluation.ThemeModel.fit
@@ -125,7 +125,7 @@ def fits(monkeypatch) -> list[set[str]]:
 
 
 def test_review_curve_checks_the_test_folds_items_and_retrains(settings, analysed_gold, fits):
-    import pipeline.classify.evaluation as evaluation
+    import pipeline.evaluation.themes as evaluation
 
     examples, items = subset(analysed_gold, 8)
     curve = review_curve(items, examples, settings, grouped_splits(examples, 2), sizes=(5, 20))

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from pipeline import figures
-from pipeline.__main__ import main
-from pipeline.views import OutputsMissingError, load_outputs
+from pipeline.cli.main import main
+from pipeline.views import figures
+from pipeline.views.outputs import OutputsMissingError, load_outputs
 
 LABELS = {
     "sc_development": "生活支援コーディネーターの育成・役割",

@@ -9,9 +9,9 @@ from dataclasses import replace
 
 import pytest
 
-from pipeline.classify.hand_labels import apply_hand_labels, load_hand_labels, text_key
-from pipeline.classify.training import TrainingDataError
-from pipeline.records import Item
+from pipeline.core.records import Item
+from pipeline.stages.classify.hand_labels import apply_hand_labels, load_hand_labels, text_key
+from pipeline.stages.classify.training import TrainingDataError
 
 from .conftest import SAMPLE
 
@@ -28,7 +28,7 @@ def _items_csv(out) -> dict[str, dict]:
 
 
 def test_a_batch_labels_csv_sets_the_themes_of_those_items(settings, tmp_path):
-    from pipeline.batch import run_batch
+    from pipeline.runner.batch import run_batch
 
     batch = tmp_path / "batch"
     batch.mkdir()
@@ -59,8 +59,8 @@ def test_a_batch_labels_csv_sets_the_themes_of_those_items(settings, tmp_path):
     assert "care_management: removed by hand (labels.csv line 3) | " in second["theme_evidence"]
 
     # The report says how many items an analyst corrected.
-    from pipeline.report import build_report
-    from pipeline.views import load_outputs
+    from pipeline.views.outputs import load_outputs
+    from pipeline.views.report import build_report
 
     assert "labels.csv で修正した項目: <b>2</b>" in build_report(load_outputs(tmp_path / "out"))
 
@@ -97,7 +97,7 @@ def test_an_unknown_theme_names_the_line(tmp_path):
 
 
 def test_a_correction_reclassifies_cached_documents_without_reading_them_again(settings, tmp_path):
-    from pipeline.batch import BatchOptions, run_batch
+    from pipeline.runner.batch import BatchOptions, run_batch
 
     batch = tmp_path / "batch"
     batch.mkdir()
@@ -131,8 +131,8 @@ def test_a_labels_csv_saved_by_excel_as_shift_jis_is_read(tmp_path):
 def test_an_unusable_labels_csv_stops_the_run_before_anything_is_written(
     settings, tmp_path, capsys
 ):
-    from pipeline.__main__ import main
-    from pipeline.batch import BatchOptions, run_batch
+    from pipeline.cli.main import main
+    from pipeline.runner.batch import BatchOptions, run_batch
 
     batch = tmp_path / "batch"
     batch.mkdir()

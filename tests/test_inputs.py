@@ -15,7 +15,7 @@ import pytest
 
 from corpora.officegen.build import check, check_exports
 from corpora.officegen.measure import FONT_FILES
-from pipeline.evaluate_inputs import evaluate_inputs, format_table
+from pipeline.evaluation.inputs import evaluate_inputs, format_table
 
 from .conftest import ROOT, run_cli
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PIL import Image
 
-from pipeline.__main__ import main
+from pipeline.cli.main import main
 
 from .conftest import SAMPLE, SAMPLE_TXT
 

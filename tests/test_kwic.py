@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.__main__ import main
-from pipeline.kwic import display_width, find_spans, format_kwic, kwic, lemma_match
+from pipeline.cli.main import main
+from pipeline.views.kwic import display_width, find_spans, format_kwic, kwic, lemma_match
 
 ITEMS = pd.DataFrame(
     [

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-import pipeline.classify.model as model_module
-from pipeline.classify.combine import classify_with, examples_for, model_for
-from pipeline.classify.model import ModelConfig, ThemeModel, load_or_train
-from pipeline.classify.training import Example, TrainingDataError, check_themes
+import pipeline.stages.classify.model as model_module
+from pipeline.stages.classify.combine import classify_with, examples_for, model_for
+from pipeline.stages.classify.model import ModelConfig, ThemeModel, load_or_train
+from pipeline.stages.classify.training import Example, TrainingDataError, check_themes
 
 TRAIN = [
     ("生活支援コーディネーターの研修が足りない", ("sc_development",)),

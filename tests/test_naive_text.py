@@ -7,11 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from pipeline.extract.text import extract_text_file
-from pipeline.normalize import compact
-from pipeline.segment import naive_text
-from pipeline.segment.blocks import segment
-from pipeline.segment.items import itemize
+from pipeline.core.normalize import compact
+from pipeline.stages.extract.text import extract_text_file
+from pipeline.stages.segment import naive_text, text_pieces
+from pipeline.stages.segment.blocks import segment
+from pipeline.stages.segment.items import itemize
 
 from .conftest import SAMPLE_TXT
 
@@ -270,21 +270,21 @@ def test_a_lone_wider_line_does_not_widen_its_column(settings):
 def test_two_head_counts_in_a_row_are_two_cells(settings):
     # 参加者 lines of three sessions wrapped at the same height: "…SC 1名 | 13名 | 13名、…"
     line = "13名（各センター長）、第1層SC 1名 13名 13名、第2層SC 13名、居宅介護支援事業所 4名"
-    readings = naive_text._segments(line, settings.blocks, 3)
+    readings = text_pieces.segments(line, settings.blocks, 3)
     assert readings
     for reading in readings:
         texts = [segment.text for segment in reading]
         assert any(text.endswith("第1層SC 1名") for text in texts)
         assert "13名" in texts
     # within one cell, a count after a word is not cut off
-    assert [s.text for s in naive_text._segments("第2層SC 13名", settings.blocks, 1)[0]] == [
+    assert [s.text for s in text_pieces.segments("第2層SC 13名", settings.blocks, 1)[0]] == [
         "第2層SC 13名"
     ]
     # the counters come from configs/blocks.yaml: without them nothing forces that cut
     plain = replace(settings.blocks, counters=())
     assert any(
         not any(segment.text == "13名" for segment in reading)
-        for reading in naive_text._segments(line, plain, 3)
+        for reading in text_pieces.segments(line, plain, 3)
     )
 
 

@@ -1,4 +1,4 @@
-from pipeline.normalize import compact, join_wrapped, nfkc
+from pipeline.core.normalize import compact, join_wrapped, nfkc
 
 
 def test_japanese_lines_join_without_space():

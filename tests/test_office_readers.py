@@ -11,9 +11,9 @@ from pptx import Presentation
 from pptx.oxml.ns import qn
 from pptx.util import Pt
 
-from pipeline.errors import UnreadableFileError
-from pipeline.normalize import compact
-from pipeline.reading import read_items
+from pipeline.core.errors import UnreadableFileError
+from pipeline.core.normalize import compact
+from pipeline.stages.pipeline import read_file
 
 from .conftest import ROOT
 
@@ -21,7 +21,7 @@ OFFICE = ROOT / "corpora" / "office"
 
 
 def _items(path, settings):
-    read = read_items(path, settings)
+    read = read_file(path, settings)
     return read, [(i.block, i.session, i.level, compact(i.text)) for i in read.items]
 
 
@@ -162,6 +162,6 @@ def test_a_damaged_office_file_gets_one_line_that_says_what_to_do(tmp_path, sett
     path = tmp_path / name
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(UnreadableFileError) as info:
-        read_items(path, settings)
+        read_file(path, settings)
     message = str(info.value)
     assert "\n" not in message and "save it again" in message and "damaged" in message

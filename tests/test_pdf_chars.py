@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from pipeline.extract.pdf import extract_pdf
+from pipeline.stages.extract.pdf import extract_pdf
 
 from .make_bad_inputs import _canvas
 

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from pipeline import publish
-from pipeline.errors import UnreadableFileError
-from pipeline.extract.checks import check_file
-from pipeline.pool import CRASHED, TIMEOUT, run_in_workers
+from pipeline.core.errors import UnreadableFileError
+from pipeline.output import publish
+from pipeline.runner.pool import CRASHED, TIMEOUT, run_in_workers
+from pipeline.stages.extract.checks import check_file
 
 
 def _work(task: str) -> str:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.__main__ import main
-from pipeline.report import build_report
-from pipeline.views import Outputs
+from pipeline.cli.main import main
+from pipeline.views.outputs import Outputs
+from pipeline.views.report import build_report
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")

@@ -8,10 +8,10 @@ from dataclasses import replace
 
 import pytest
 
-from pipeline.classify.rules import ReviewOptions, load_review_options
-from pipeline.errors import ConfigError
-from pipeline.records import Item
-from pipeline.review import COLUMNS, ReviewList
+from pipeline.config.themes import ReviewOptions, load_review_options
+from pipeline.core.errors import ConfigError
+from pipeline.core.records import Item
+from pipeline.output.review import COLUMNS, ReviewList
 
 from .conftest import SAMPLE
 
@@ -73,8 +73,8 @@ def test_review_csv_lists_the_most_doubtful_items_of_the_chosen_blocks(sample_ru
     # The workbook has the list too, and the report points to it.
     from openpyxl import load_workbook
 
-    from pipeline.report import build_report
-    from pipeline.views import load_outputs
+    from pipeline.views.outputs import load_outputs
+    from pipeline.views.report import build_report
 
     sheet = load_workbook(out / "report.xlsx", read_only=True)["review"]
     first_row = [c.value for c in next(sheet.iter_rows(min_row=2, max_row=2))]
@@ -85,7 +85,7 @@ def test_review_csv_lists_the_most_doubtful_items_of_the_chosen_blocks(sample_ru
 
 
 def test_checked_review_rows_saved_as_labels_csv_correct_the_batch(settings, tmp_path):
-    from pipeline.batch import BatchOptions, run_batch
+    from pipeline.runner.batch import BatchOptions, run_batch
 
     batch = tmp_path / "batch"
     batch.mkdir()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.classify.combine import classify_with
-from pipeline.classify.rules import ClassifierOptions, load_themes, parse_rule, rule_hits
-from pipeline.config import Theme
-from pipeline.errors import ConfigError
-from pipeline.records import Item
+from pipeline.config.themes import ClassifierOptions, Theme, load_themes, parse_rule
+from pipeline.core.errors import ConfigError
+from pipeline.core.records import Item
+from pipeline.stages.classify.combine import classify_with
+from pipeline.stages.classify.rules import rule_hits
 from tests.conftest import ROOT
 
 CONTRACT_IDS = {

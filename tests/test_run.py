@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-from pipeline.evaluate import evaluate
-from pipeline.export import read_csv
+from pipeline.evaluation.items import evaluate
+from pipeline.output.files import read_csv
 
 from .conftest import SAMPLE, run_cli
 

@@ -11,8 +11,8 @@ from collections import Counter
 
 import pytest
 
-from pipeline.batch import process_document
-from pipeline.normalize import compact
+from pipeline.core.normalize import compact
+from pipeline.runner.batch import process_document
 
 from .conftest import SAMPLE
 

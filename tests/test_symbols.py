@@ -1,12 +1,12 @@
-"""Bullets drawn in symbol fonts (configs/symbol_fonts.yaml, pipeline/extract/symbols.py)."""
+"""Bullets drawn in symbol fonts (configs/symbol_fonts.yaml, pipeline/config/symbol_fonts.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.config import PROJECT_ROOT
-from pipeline.errors import ConfigError
-from pipeline.extract.symbols import load_symbol_fonts
+from pipeline.config.paths import PROJECT_ROOT
+from pipeline.config.symbol_fonts import load_symbol_fonts
+from pipeline.core.errors import ConfigError
 
 CONFIG = PROJECT_ROOT / "configs" / "symbol_fonts.yaml"
 
@@ -78,9 +78,9 @@ def test_a_malformed_table_is_reported(tmp_path, text, message):
 
 
 def test_characters_without_unicode_are_left_out_with_a_warning_or_refused():
-    from pipeline.errors import NoTextError
-    from pipeline.extract.pdf import _check_unmapped
-    from pipeline.records import Document
+    from pipeline.core.errors import NoTextError
+    from pipeline.core.records import Document
+    from pipeline.stages.extract.pdf import _check_unmapped
 
     document = Document(doc_id="d", source="a.pdf", sha256="")
     _check_unmapped(document, {}, 1000)
@@ -101,10 +101,10 @@ def test_wingdings_bullets_of_the_sample_start_items(settings, name):
     together."""
     import json
 
-    from pipeline.extract.pdf import extract_pdf
-    from pipeline.normalize import nfkc
-    from pipeline.segment.blocks import segment
-    from pipeline.segment.items import itemize
+    from pipeline.core.normalize import nfkc
+    from pipeline.stages.extract.pdf import extract_pdf
+    from pipeline.stages.segment.blocks import segment
+    from pipeline.stages.segment.items import itemize
 
     from .conftest import SAMPLE
 

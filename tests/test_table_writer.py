@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from pipeline import tables
-from pipeline.batch import process_document
-from pipeline.excel import MAX_CELL_CHARS
-from pipeline.export import write_csv
-from pipeline.records import DocumentResult
-from pipeline.spool import ResultSpool
-from pipeline.table_writer import TableWriter
+from pipeline.core.records import DocumentResult
+from pipeline.output import tables
+from pipeline.output.excel import MAX_CELL_CHARS
+from pipeline.output.files import write_csv
+from pipeline.output.table_writer import TableWriter
+from pipeline.runner.batch import process_document
+from pipeline.runner.spool import ResultSpool
 
 from .conftest import SAMPLE
 
@@ -61,7 +61,7 @@ def streamed(documents, settings, tmp_path_factory) -> Path:
 
 
 def _in_memory(documents, settings) -> dict:
-    from pipeline.records import DocumentSummary
+    from pipeline.core.records import DocumentSummary
 
     blocks = [b for r in documents for b in r.blocks]
     items = [i for r in documents for i in r.items]
@@ -110,7 +110,7 @@ def test_workbook_cells_are_text_never_formulas_and_fit_excel(streamed):
 
 
 def test_a_failed_file_is_a_documents_row_and_nothing_else(streamed):
-    from pipeline.export import read_csv
+    from pipeline.output.files import read_csv
 
     rows = read_csv(streamed / "documents.csv").set_index("source")
     assert rows.loc["壊れた.pdf", "status"] == "error"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.normalize import compact
-from pipeline.reading import read_items
+from pipeline.core.normalize import compact
+from pipeline.stages.pipeline import read_file
 
 SUBTITLE = "楠原町（人口 約1万人）"
 
@@ -14,7 +14,7 @@ SUBTITLE = "楠原町（人口 約1万人）"
 def read(tmp_path, settings, text: str, name: str = "slide.txt"):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    result = read_items(path, settings)
+    result = read_file(path, settings)
     return result, [(i.block, i.session, compact(i.text)) for i in result.items]
 
 

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from pipeline import userdict as ud
-from pipeline.errors import ConfigError
-from pipeline.userdict import (
+from pipeline.core.errors import ConfigError
+from pipeline.stages.analyze import userdict as ud
+from pipeline.stages.analyze.userdict import (
     build_user_dic,
     expand_abbreviations,
     install_user_dic,
@@ -118,7 +118,7 @@ def ginza(dic):
 
 
 def tokens(nlp, text):
-    """Tokenizer-level analysis (all components off, as pipeline/analyze.py runs it)."""
+    """Tokenizer-level analysis (all components off, as pipeline/stages/analyze/morphology.py runs it)."""
     with nlp.select_pipes(disable=list(nlp.pipe_names)):
         return list(nlp(text))
 
@@ -300,7 +300,7 @@ def test_an_empty_file_from_a_failed_build_is_replaced(tmp_path, counted_builds)
     yaml_path.write_text(SMALL_YAML, encoding="utf-8")
     userdict = load_userdict(yaml_path)
     cache.mkdir()
-    stale = cache / f"user-{userdict.build_key}.dic"
+    stale = cache / f"user-{ud.build_key(userdict)}.dic"
     stale.write_bytes(b"")
     assert build_user_dic(userdict, cache) == stale
     assert stale.stat().st_size > 0 and len(counted_builds) == 1

@@ -1,0 +1,12 @@
+"""The data contract's names (../shared/contract.md): blocks every stage and output agrees on."""
+
+# Canonical block names, in the contract's order; a block condition or a review setting
+# naming anything else is a typo.
+BLOCKS = (
+    "現状", "目指す姿", "課題意識", "到達点", "アセスメント結果", "支援内容",
+    "基本情報", "実施内容", "支援体制", "まとめ", "その他",
+)  # fmt: skip
+OTHER = "その他"  # text that matches no known label: kept, never dropped
+SUMMARY = "まとめ"  # the ⚫ summary lines
+# The four blocks the analysis centres on.
+FOCUS_BLOCKS = ("現状", "目指す姿", "課題意識", "到達点")

@@ -1,0 +1,72 @@
+"""Which block an item's words belong to, learned from gold: a prior for text without positions.
+
+A text extractor may give a slide's rows one after another with nothing between them
+(the 現状 row's last bullet, then the 目指す姿 row's first), and label cells anywhere.
+Where the layout says nothing, the words still do: 目指す姿 items say what the
+municipality wants (…したい, …できる町), 課題意識 items what fails (…できていない), 基本情報
+lines give dates and places. A character n-gram model trained on the sample's gold items
+(configs/blocks.yaml `examples`, the held-out documents left out) tells the stream reader
+how well a line fits each block of its slide.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cache
+from pathlib import Path
+
+from pipeline.core.normalize import compact
+
+_BLOCKS = ("現状", "目指す姿", "課題意識", "アセスメント結果", "到達点", "支援内容", "実施内容",
+           "支援体制", "基本情報", "まとめ")  # fmt: skip
+
+
+def examples_from(paths: tuple[Path, ...]) -> list[tuple[str, str]]:
+    """(text, block) of every gold item of the named gold.json files, held-out ones left out."""
+    found = []
+    for path in paths:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        held = {d["file"] for d in data.get("documents", []) if d.get("held_out")}
+        for muni in data["municipalities"]:
+            if muni.get("file") in held:
+                continue
+            for block in muni["blocks"]:
+                if block["block"] in _BLOCKS:
+                    found.extend((item["text"], block["block"]) for item in block["items"])
+    return found
+
+
+class BlockModel:
+    def __init__(self, examples: list[tuple[str, str]]):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        self.vectorizer = TfidfVectorizer(
+            analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2
+        )
+        texts = [compact(text) for text, _ in examples]
+        X = self.vectorizer.fit_transform(texts)
+        self.model = LogisticRegression(C=4.0, max_iter=2000)
+        self.model.fit(X, [block for _, block in examples])
+        self.classes = list(self.model.classes_)
+
+    def log_probs(self, texts: list[str]) -> list[dict[str, float]]:
+        if not texts:
+            return []
+        probabilities = self.model.predict_proba(
+            self.vectorizer.transform([compact(t) for t in texts])
+        )
+        return [
+            {c: math.log(max(p, 1e-6)) for c, p in zip(self.classes, row, strict=True)}
+            for row in probabilities
+        ]
+
+
+@cache
+def load(paths: tuple[Path, ...]) -> BlockModel | None:
+    """The model trained on these gold files (once per process), or None without any."""
+    examples = examples_from(tuple(p for p in paths if Path(p).is_file()))
+    if len({block for _, block in examples}) < 2:
+        return None
+    return BlockModel(examples)

@@ -1,0 +1,300 @@
+"""Regions of a Document → labelled Blocks, with the municipality each belongs to.
+
+A slide names its municipality in the subtitle or a numbered section heading
+(１．A市 …); that name holds for the following slides until another one appears.
+Label cells (現状, 課題意識, 基本情報, …) are matched against configs/blocks.yaml after
+NFKC and removal of whitespace, so a label wrapped one character per line still reads
+as one word. A label labels the content cell to its right in the same table row or,
+for a box whose heading sits in a band of its own, the cell right below it. Column
+headers 第1回 / 第2回 / 第3回 give the cells below them their session number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.config.settings import BlockConfig
+from pipeline.core.normalize import compact, nfkc
+from pipeline.core.records import Block, Document, Line, Region
+from pipeline.stages.segment import naive_text
+from pipeline.stages.segment.labels import is_title, match_label, match_session
+
+OTHER = "その他"
+SUMMARY = "まとめ"
+
+
+@dataclass
+class _Label:
+    region: Region
+    block: str | None = None  # a block label (現状, …)
+    session: int | None = None  # a session column header (第1回, …)
+
+
+def find_municipality(lines: list[str], config: BlockConfig) -> tuple[str, str] | None:
+    """(municipality, section number) named in header lines, or None."""
+    for line in lines:
+        text = nfkc(line).strip()
+        found = config.municipality.search(text)
+        if found:
+            section = config.section.match(text)
+            return found.group(1), section.group(1) if section else ""
+    return None
+
+
+def segment(document: Document, config: BlockConfig) -> list[Block]:
+    """All blocks of a document, in reading order, continued cells joined.
+
+    A header (title, subtitle, a report's heading) that names a municipality holds for
+    the blocks below it, on its page and the following ones, until another does.
+    """
+    if any(r.kind == "plain" for page in document.pages for r in page.regions):
+        return _plain_document(document, config)  # text extracted elsewhere: no positions
+    municipality, section = "", ""
+    blocks: list[Block] = []
+    for page in document.pages:
+        headers = sorted(
+            (r for r in page.regions if r.kind in ("title", "subtitle")),
+            key=lambda r: (r.bbox.top, r.bbox.x0),
+        )
+        marks = [
+            (r.bbox.top, found)
+            for r in headers
+            if (found := find_municipality([line.text for line in r.lines], config))
+        ]
+        page_blocks = _page_blocks(page.regions, config, document)
+        if not marks and not municipality:
+            document.warnings.append(f"page {page.number}: no municipality found in the header")
+        for block in page_blocks:
+            top = block.lines[0].bbox.top if block.lines else float("-inf")
+            while marks and marks[0][0] <= top:
+                municipality, section = marks.pop(0)[1]
+            block.municipality, block.section = municipality, section
+            block.doc_id, block.source = document.doc_id, document.source
+            _append(blocks, block)
+        if marks:  # a header below every block of its page still names the next pages'
+            municipality, section = marks[-1][1]
+    for n, block in enumerate(blocks, start=1):
+        block.block_id = f"{document.doc_id}-b{n:03d}"
+    return blocks
+
+
+def _plain_document(document: Document, config: BlockConfig) -> list[Block]:
+    """Blocks of text without positions: its slides one by one (naive_text.py)."""
+    municipality, section = "", ""
+    blocks: list[Block] = []
+    pages = [
+        (page.number, [line.text for r in page.regions if r.kind == "plain" for line in r.lines])
+        for page in document.pages
+    ]
+    for number, parsed in naive_text.read_text(pages, config):
+        named = find_municipality(parsed.header, config)
+        if named:
+            municipality, section = named
+        elif not municipality:
+            document.warnings.append(f"page {number}: no municipality found in the header")
+        start = 0
+        for found in parsed.blocks:
+            if found.block == OTHER:
+                document.warnings.append(
+                    f"page {number}: text matches no known label, kept as {OTHER}: "
+                    f"{compact(''.join(found.lines))[:30]}"
+                )
+            block = _new_block(found.block, found.heading, number)
+            block.session = found.session
+            block.lines = naive_text.text_lines(found, number, start)
+            block.right = naive_text.text_right(found)
+            start += len(found.lines)
+            block.municipality, block.section = municipality, section
+            block.doc_id, block.source = document.doc_id, document.source
+            _append(blocks, block)
+    for n, block in enumerate(blocks, start=1):
+        block.block_id = f"{document.doc_id}-b{n:03d}"
+    return blocks
+
+
+def _append(blocks: list[Block], block: Block) -> None:
+    """Add a block, or join it to the previous one when a cell continues on the next slide."""
+    for previous in reversed(blocks):
+        if previous.page < block.page - 1:
+            break
+        if (
+            previous.page == block.page - 1
+            and block.block not in (OTHER, SUMMARY)
+            and (previous.municipality, previous.block, previous.session)
+            == (block.municipality, block.block, block.session)
+        ):
+            previous.lines.extend(block.lines)
+            if block.right is not None:
+                previous.right = max(previous.right or block.right, block.right)
+            return
+    blocks.append(block)
+
+
+def _page_blocks(regions: list[Region], config: BlockConfig, document: Document) -> list[Block]:
+    labels = _labels(regions, config)
+    blocks: list[Block] = []
+    for region in regions:
+        if region.kind == "cell" and id(region) not in labels:
+            block = _cell_block(region, regions, labels, config)
+            if block is None:
+                continue
+            if block.block == OTHER:
+                document.warnings.append(
+                    f"page {region.page}: text matches no known label, kept as {OTHER}: "
+                    f"{compact(region.text)[:30]}"
+                )
+            blocks.append(block)
+        elif region.kind == "text":
+            label = _label_above(region, labels, gap=2 * max(line.size for line in region.lines))
+            if label is not None:  # a borderless text box under its header band
+                blocks.append(_labelled_block(region, label, config))
+            else:
+                blocks.extend(_free_blocks(region, config, document))
+    return blocks
+
+
+def _labels(regions: list[Region], config: BlockConfig) -> dict[int, _Label]:
+    labels: dict[int, _Label] = {}
+    for region in regions:
+        if region.kind != "cell":
+            continue
+        block = match_label(region.text, config)
+        session = None if block else match_session(region.text, config)
+        if block or session:
+            labels[id(region)] = _Label(region, block, session)
+    return labels
+
+
+def _cell_block(
+    cell: Region, regions: list[Region], labels: dict[int, _Label], config: BlockConfig
+) -> Block | None:
+    label = _label_left(cell, labels) or _label_above(cell, labels)
+    lines = list(cell.lines)
+    heading = label.region.text if label else ""
+    name = label.block if label else None
+    if name is None:
+        # A box whose heading is its own first line(s), inside the same rule.
+        name, used = _heading_in_lines(lines, config)
+        if name:
+            heading = "".join(line.text for line in lines[:used])
+            lines = lines[used:]
+    if name is None:
+        name = OTHER
+    block = _new_block(name, compact(heading), cell.page)
+    session = _session_above(cell, labels)
+    block.session = session if name in config.session_blocks else None
+    block.lines = lines
+    block.right = cell.bbox.x1
+    return block
+
+
+def _label_left(cell: Region, labels: dict[int, _Label]) -> _Label | None:
+    """The block label in the same table row, left of the cell (nearest wins)."""
+    candidates = [
+        label
+        for label in labels.values()
+        if label.block
+        and label.region.table == cell.table
+        and label.region.bbox.x1 <= cell.bbox.x0 + 1
+        and _overlap(
+            label.region.bbox.top, label.region.bbox.bottom, cell.bbox.top, cell.bbox.bottom
+        )
+        > 0.5 * min(label.region.bbox.height, cell.bbox.height)
+    ]
+    return max(candidates, key=lambda label: label.region.bbox.x1, default=None)
+
+
+def _label_above(cell: Region, labels: dict[int, _Label], gap: float = 3.0) -> _Label | None:
+    """A heading band right above the region, at least as wide as it (a box's header)."""
+    candidates = [
+        label
+        for label in labels.values()
+        if label.block
+        and label.region.bbox.bottom <= cell.bbox.top + 1
+        and cell.bbox.top - label.region.bbox.bottom < gap
+        and _overlap(label.region.bbox.x0, label.region.bbox.x1, cell.bbox.x0, cell.bbox.x1)
+        > 0.8 * cell.bbox.width
+    ]
+    return max(candidates, key=lambda label: label.region.bbox.bottom, default=None)
+
+
+def _labelled_block(region: Region, label: _Label, config: BlockConfig) -> Block:
+    block = _new_block(label.block, compact(label.region.text), region.page)
+    block.lines = list(region.lines)
+    block.right = region.bbox.x1
+    return block
+
+
+def _session_above(cell: Region, labels: dict[int, _Label]) -> int | None:
+    """The session number of the 第N回 column header above the cell."""
+    headers = [
+        label
+        for label in labels.values()
+        if label.session
+        and label.region.table == cell.table
+        and label.region.bbox.bottom <= cell.bbox.top + 1
+        and _overlap(label.region.bbox.x0, label.region.bbox.x1, cell.bbox.x0, cell.bbox.x1)
+        > 0.5 * cell.bbox.width
+    ]
+    if not headers:
+        return None
+    return max(headers, key=lambda label: label.region.bbox.bottom).session
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def _heading_in_lines(
+    lines: list[Line], config: BlockConfig, most: int = 3
+) -> tuple[str | None, int]:
+    """A label spread over the first lines of a region: (block, lines used)."""
+    for used in range(1, min(most, len(lines)) + 1):
+        name = match_label("".join(line.text for line in lines[:used]), config)
+        if name:
+            return name, used
+    return None, 0
+
+
+def _free_blocks(region: Region, config: BlockConfig, document: Document) -> list[Block]:
+    """Free text: ⚫ lines become まとめ; a heading line starts its block; the rest is その他."""
+    blocks: list[Block] = []
+    current: Block | None = None
+    for line in region.lines:
+        text = line.text.lstrip()
+        if is_title(text, config):
+            continue  # a slide's or a report's part title (実施概要, …): no content
+        if text.startswith(config.summary_glyphs):
+            if current is None or current.block != SUMMARY:
+                current = _new_block(SUMMARY, "", line.page)
+                blocks.append(current)
+            current.lines.append(line)
+            continue
+        name = match_label(text, config)
+        if name:
+            current = _new_block(name, compact(text), line.page)
+            blocks.append(current)
+            continue
+        if current is None:
+            current = _new_block(OTHER, "", line.page)
+            blocks.append(current)
+            document.warnings.append(
+                f"page {line.page}: free text matches no known label, kept as {OTHER}: "
+                f"{compact(text)[:30]}"
+            )
+        current.lines.append(line)
+    return blocks
+
+
+def _new_block(name: str, heading: str, page: int) -> Block:
+    """A block with its document, municipality and id still to be filled in by segment()."""
+    return Block(
+        block_id="",
+        doc_id="",
+        source="",
+        municipality="",
+        section="",
+        page=page,
+        block=name,
+        heading=heading,
+    )

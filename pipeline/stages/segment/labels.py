@@ -1,0 +1,45 @@
+"""What a line names, after NFKC and removal of whitespace (configs/blocks.yaml): a block
+label (現状, 課題意識, …), a slide's or a part's title, a session header (第1回). One module
+so the readers of regions (blocks.py) and of text (naive_text.py, stream.py) ask alike."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.config.settings import BlockConfig
+from pipeline.core.normalize import compact
+
+
+def match_label(text: str, config: BlockConfig) -> str | None:
+    """The canonical block a label's text names, or None."""
+    key = compact(text)
+    if not key or len(key) > config.label_max_chars:
+        return None
+    for rule in config.rules:
+        if any(p.fullmatch(key) for p in rule.patterns):
+            return rule.block
+    return None
+
+
+def is_title(text: str, config: BlockConfig) -> bool:
+    """A slide's or a report's part title (伴走支援前の状況, 実施概要, …), configs/blocks.yaml."""
+    key = compact(text)
+    return bool(key) and any(p.fullmatch(key) for p in config.titles)
+
+
+def match_session(text: str, config: BlockConfig) -> int | None:
+    key = compact(text)
+    for pattern in config.session_headers:
+        found = pattern.fullmatch(key)
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def session_numbers(text: str, config: BlockConfig) -> tuple[int, ...]:
+    """第1回 (or 第 1 回 第 2 回 第 3 回 on one line) → its session numbers."""
+    key = compact(text)
+    for pattern in config.session_headers:
+        if re.fullmatch(f"(?:{pattern.pattern})+", key):
+            return tuple(int(m.group(1)) for m in pattern.finditer(key))
+    return ()

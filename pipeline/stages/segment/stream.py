@@ -1,0 +1,997 @@
+"""Blocks from text whose lines each come from one cell or box, in some order of the tool's.
+
+Most extractors write every drawn line as a line of its own (pdftotext, pdftotext -raw,
+pdfminer.six, pypdfium2, a copy out of a viewer), but each in its own order: a label cell
+before its row (drawing order), all labels first and their rows after (pdfminer), labels
+in the middle of the rows' flow (poppler), boxes one after another or mixed a few lines
+at a time. Only two things hold for all of them: a cell's own lines keep their order, and
+a label cell's lines stand together, or a few lines apart (基 / 本 / 情 / 報, 目指す / 姿・取り /
+組みたい / こと).
+
+So a slide is read in two steps. First its anchors (find_anchors): the lines that name a
+block (label runs, box headings, a session header 第1回 第2回 第3回), and the header, ⚫
+lines and furniture. Then every other line is given to one block by a beam search that
+keeps each block's lines coherent (the scores are in Weights and _extend): a line that
+starts no item continues a block whose last line was cut at the cell's edge; rows fill
+in their usual order; a block of 基本情報 takes lines such as 日時：…, one of each, and
+starts with the key its row's other cells start with; the glyphs of a block's bullets
+agree; a line is no wider than its block's lines; a character n-gram model says how well
+its words fit each block (block_model.py). Blank lines cost nothing to cross: tools put
+them between boxes, and inside a bullet too. Text laid out in columns (pdftotext -layout)
+is cut into its cells first, each placed in a column left to right and, in a row of box
+headings, under the heading it stands below; headings side by side that wrap in narrow
+boxes (アセスメント / 結果) are read as one band, column by column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from itertools import combinations, product
+
+from pipeline.config.settings import BlockConfig
+from pipeline.core.normalize import compact, nfkc
+from pipeline.stages.segment.labels import is_title, match_label, session_numbers
+from pipeline.stages.segment.text_pieces import (
+    furniture_key,
+    is_marker,
+    label_fragments,
+    segments,
+    spelled_labels,
+)
+
+OTHER = "その他"
+SUMMARY = "まとめ"
+_MAX_FRAGMENT = 5  # characters of one line of a narrow label cell
+_BEAM = 48
+_ROUNDS = 2
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A block the slide's anchors announce: one per label cell, per session column."""
+
+    block: str
+    heading: str
+    session: int | None
+    order: int  # the anchors' order on the slide
+    info: bool  # a 基本情報 cell: lines such as 日時：…, no bullets
+    anchor: int  # index of the anchor's last line in the slide's lines
+    column: int = 0  # left to right: a session's number, a box's place among its row's
+    opens: bool = False  # its first line is a sub-heading (支援1回目, 【…の到達点】)
+    # laid-out text: the middle of its heading in characters, and the line of the headings
+    # set side by side with it (a session header's is -1)
+    center: float | None = None
+    band: int = 0
+
+
+@dataclass(frozen=True)
+class Feature:
+    """What the search needs to know of one content line."""
+
+    index: int
+    text: str
+    kind: str  # bullet | start | sub | summary | cont
+    glyph: str  # a bullet's glyph
+    level: int
+    width: float  # in full-width characters
+    ended: bool | None  # True: surely ends its item; None: may; False: does not
+    blank_before: bool
+    key: str  # a start line's key (日時 of 日時：…), to see two in one cell
+    sub: str  # a sub-heading's kind (支援#回目, 【】)
+    after: int | None  # the slot whose anchor is the line right above, if any
+    fit: tuple = ()  # per slot: how well its words fit the slot's block, ≤ 0 (block_model)
+    joined: bool = False  # a segment after the first of its line (cells side by side)
+    lead: int = -1  # where it starts in its line, in characters (pdftotext -layout), or -1
+    every: bool = False  # its key starts as many lines as the slide has 基本情報 cells
+
+
+_SENTENCE_END = re.compile(r"(た|だ|る|い|す|ず|う|と|こと|中)$")
+
+
+def width_of(text: str) -> float:
+    """Display width in full-width characters; extractors' spaces around Latin count 0."""
+    return sum(0.55 if ord(c) < 0x2000 else 1.0 for c in text if not c.isspace())
+
+
+def ending(text: str) -> bool | None:
+    if text.endswith(("。", "）", ")", "」")):
+        return True
+    return None if _SENTENCE_END.search(text) else False
+
+
+def feature(index: int, text: str, config: BlockConfig, blank_before: bool, after,
+            joined: bool = False) -> Feature:  # fmt: skip
+    kind, glyph, level, key, sub = classify_line(text, config)
+    return Feature(index, text, kind, glyph, level, width_of(text), ending(text),
+                   blank_before, key, sub, after, (), joined)  # fmt: skip
+
+
+def units(lines: list[tuple[int, str]], config: BlockConfig, blank: set[int],
+          after: dict[int, int], readings, leads: dict[int, str] | None = None
+          ) -> list[list[list[Feature]]]:  # fmt: skip
+    """Every content line as its readings: lists of segments, one per cell it holds.
+    With `leads` (a line's text as laid out), a segment knows where it starts."""
+    out = []
+    for index, text in lines:
+        unit = []
+        laid = leads.get(index) if leads else None
+        for reading in readings(text):
+            segments, position = [], 0
+            for n, part in enumerate(reading):
+                segment = feature(index, part, config, n == 0 and index - 1 in blank,
+                                  after.get(index) if n == 0 else None, n > 0)  # fmt: skip
+                if laid is not None:
+                    at = laid.find(part, position)
+                    if at >= 0:
+                        position = at + len(part)
+                        segment = replace(segment, lead=at)
+                segments.append(segment)
+            unit.append(segments)
+        out.append(unit)
+    return out
+
+
+def classify_line(text: str, config: BlockConfig) -> tuple[str, str, int, str, str]:
+    """(kind, glyph, level, start key, sub-heading kind) of one line."""
+    first = text[:1]
+    if any(p.fullmatch(compact(text)) for p in config.subheadings):
+        kind_of = re.sub(r"[0-9０-９]+", "#", compact(text))
+        return "sub", "", 1, "", "【】" if kind_of.startswith("【") else kind_of
+    if first in config.summary_glyphs:
+        return "summary", first, 1, "", ""
+    if first in config.bullets:
+        return "bullet", first, config.bullets[first], "", ""
+    normal = nfkc(text)
+    for pattern in config.item_starts:
+        found = pattern.match(normal)
+        if found:
+            return "start", "", 1, found.group(0).rstrip("：:"), ""
+    for pattern in config.numbering:
+        if pattern.match(normal):
+            return "start", "", 1, "", ""
+    return "cont", "", 1, "", ""
+
+
+# --------------------------------------------------------------------------- the search
+
+
+@dataclass(frozen=True)
+class SlotState:
+    lines: int = 0
+    last_width: float = 0.0
+    widest: float = 0.0
+    last_ended: bool | None = True
+    last_kind: str = ""
+    glyph: str = ""  # the level-1 glyph of its items
+    keys: frozenset = frozenset()
+    subs: frozenset = frozenset()
+    depth: int = 0  # brackets opened and not yet closed
+    first: str = ""  # the key of its first line (日時 of 日時：…)
+    items: int = 0  # lines that start an item
+    lead: int = -1  # where its last segment started in its line (laid-out text)
+
+
+@dataclass(frozen=True)
+class State:
+    score: float
+    slots: tuple
+    previous: int | None
+    chosen: tuple = ()  # (slot, segment) of every segment so far
+
+
+_OPEN, _CLOSE = "「（(『【", "」）)』】"
+
+
+def _depth(text: str, depth: int) -> int:
+    for char in text:
+        if char in _OPEN:
+            depth += 1
+        elif char in _CLOSE:
+            depth = max(0, depth - 1)
+    return depth
+
+
+@dataclass
+class Weights:
+    cont_wrapped: float = 2.5  # a continuation after a line cut at the edge
+    cont_ended: float = -3.0  # a continuation after a line that ended its item
+    cont_maybe: float = 0.5  # … after a full line that ends like a sentence
+    cont_empty: float = -8.0  # a block that starts with a continuation
+    cont_after_stop: float = -0.5  # … after a full line that ends with 。
+    start_after_cut: float = -2.0  # an item that starts while the one above was cut
+    stay: float = 0.6  # the line stays in the block of the line above
+    round: float = 0.0  # after a blank line, the next session's cell of the same row
+    switch: float = -1.2  # it changes block with nothing between
+    back: float = -1.5  # it goes back to a block of an earlier anchor … once later ones began
+    skip: float = -1.5  # … or starts a block while one of an earlier anchor is still empty
+    back_row: float = -1.5  # back to an earlier session's cell of the same row
+    skip_row: float = -1.0  # a session's cell started before an earlier one of its row
+    after_anchor: float = 1.5  # the first line after an anchor goes to its block
+    glyph: float = -2.0  # a bullet whose glyph is not its block's
+    info_bullet: float = -4.0  # a bullet in a 基本情報 cell
+    start_items: float = -2.5  # a 日時：… line among bullets
+    key_twice: float = -4.0  # two 日時 in one cell
+    info_first: float = -3.0  # a 基本情報 cell that starts with another key than the others
+    info_lowest: float = 1.5  # 場所：… to the first cell of its row that has no 場所 yet
+    sub_wrong: float = -5.0  # 支援1回目 or 【…の到達点】 outside 支援内容 / 到達点
+    sub_twice: float = -5.0  # two 【】 in one block
+    wider: float = -4.0  # a line wider than its block's lines
+    fit: float = 1.0  # times how much worse the line's words fit its block than the best
+    bracket: float = 1.0  # a continuation that closes a bracket opened above
+    empty: float = -5.0  # a block that got no line at all
+    summary: float = -12.0  # a ⚫ line outside まとめ, or another item in it
+    opens: float = -3.0  # a box whose sub-heading is on the slide, started without it
+    misplaced: float = -4.0  # a laid-out segment far from its column's place
+    aligned: float = 1.0  # … one that starts under the block's line above
+    off_column: float = -3.0  # … one that stands under another heading of its band
+    balance: float = -0.4  # per item a session's cell has more or fewer than the row's mean
+
+
+# a text that reads rows across their cells: going back to an earlier cell of the row is
+# the rule, and after a blank line the next cell comes
+ACROSS = Weights(back_row=0.0, round=0.8)
+
+
+def _full(state: SlotState, capacity: float | None) -> bool | None:
+    """Whether the block's last line ran to its edge; None when nothing shows the edge
+    yet (a block of one line, its width not known)."""
+    if capacity is None:
+        if state.lines < 2:
+            return None
+        capacity = state.widest
+    return state.last_width >= capacity - 2.5
+
+
+def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
+            capacities: list[float | None], w: Weights) -> State:  # fmt: skip
+    s = state.slots[slot]
+    spec = slots[slot]
+    score = state.score
+    capacity = capacities[slot]
+    full = _full(s, capacity) if s.lines else False
+    cut = full is True and s.last_ended is False  # the line above ran to the edge mid-sentence
+    if feature.kind == "cont":
+        if s.lines == 0:
+            score += w.cont_empty
+        elif full is None:
+            score += w.cont_maybe if s.last_ended is not True else w.cont_after_stop
+        elif cut or s.depth > 0:
+            score += w.cont_wrapped
+            if s.depth > _depth(feature.text, s.depth):
+                score += w.bracket
+        elif full and s.last_ended is None:
+            score += w.cont_maybe
+        elif full:
+            score += w.cont_after_stop  # a line may wrap right after a 。
+        else:
+            score += w.cont_ended
+    else:
+        if cut and s.depth == 0:
+            score += w.start_after_cut
+        elif cut:
+            score += w.start_after_cut - 1.0
+    # where the line stands in the stream
+    if state.previous is not None and not feature.joined:
+        if slot == state.previous and not feature.blank_before:
+            score += w.stay
+        elif slot != state.previous and not feature.blank_before and feature.after is None:
+            score += w.switch
+        before = slots[state.previous]
+        if (
+            feature.blank_before
+            and feature.kind != "cont"
+            and spec.session is not None
+            and before.block == spec.block
+            and before.session is not None
+            and spec.session == _next_session(before.session, slots, spec.block)
+        ):
+            score += w.round  # a row read line by line across its cells (pdftotext)
+    if feature.after is not None and feature.after == slot:
+        score += w.after_anchor
+    if (feature.kind == "summary") != (spec.block == SUMMARY) and feature.kind != "cont":
+        score += w.summary  # ⚫ lines, and only they, start the まとめ block
+    if spec.block != SUMMARY:
+        # a row's cells may be read line by line across them: order counts between rows
+        ordered = [k for k, o in enumerate(slots) if o.block not in (SUMMARY, spec.block)]
+        later_started = any(state.slots[k].lines for k in ordered if slots[k].order > spec.order)
+        if later_started and s.lines:
+            score += w.back
+        if s.lines == 0 and any(
+            state.slots[k].lines == 0 for k in ordered if slots[k].order < spec.order
+        ):
+            score += w.skip
+        row = [k for k, o in enumerate(slots) if o.block == spec.block and o.order > spec.order]
+        if s.lines and any(state.slots[k].lines for k in row):
+            score += w.back_row  # back to an earlier cell of the row: less unlikely
+        earlier = [k for k, o in enumerate(slots) if o.block == spec.block and o.order < spec.order]
+        if s.lines == 0 and any(state.slots[k].lines == 0 for k in earlier):
+            score += w.skip_row  # a row's cells start left to right
+    if spec.opens and s.lines == 0 and feature.kind != "sub":
+        score += w.opens  # the slide's 支援1回目 or 【…の到達点】 starts its box
+    # what the line is, against what the block holds
+    glyph = s.glyph
+    keys, subs = s.keys, s.subs
+    if feature.kind == "bullet":
+        if spec.info:
+            score += w.info_bullet
+        if feature.level == 1:
+            if glyph and glyph != feature.glyph:
+                score += w.glyph
+            glyph = glyph or feature.glyph
+    elif feature.kind == "start" and feature.key:
+        if not spec.info and spec.block not in (OTHER,):
+            score += w.start_items
+        if feature.key in keys:
+            score += w.key_twice
+        if spec.info and feature.every:
+            # every cell of the row holds one: the first cell still without it takes it,
+            # whatever order the tool read the cells in
+            lacking = [
+                k
+                for k, o in enumerate(slots)
+                if o.info and o.block == spec.block and feature.key not in state.slots[k].keys
+            ]
+            if lacking and min(lacking, key=lambda k: slots[k].order) == slot:
+                score += w.info_lowest
+        if spec.info and s.lines == 0:
+            # the cells of one row start alike (日時：…)
+            firsts = {st.first for k, st in enumerate(state.slots) if slots[k].info and st.first}
+            if firsts and feature.key not in firsts:
+                score += w.info_first
+        keys = keys | {feature.key}
+    elif feature.kind == "sub":
+        wanted = "到達点" if feature.sub == "【】" else "支援内容"
+        if spec.block not in (wanted, OTHER):
+            score += w.sub_wrong
+        if feature.sub == "【】" and "【】" in subs:
+            score += w.sub_twice
+        subs = subs | {feature.sub}
+    if capacity is not None and feature.width > capacity + 1.0:
+        score += w.wider
+    if feature.lead >= 0 and spec.block != SUMMARY:
+        # laid-out text: what starts at the left edge is in the leftmost column
+        columns = [o.column for o in slots if o.block != SUMMARY]
+        leftmost = min(columns)
+        if feature.lead <= 3 and spec.column > leftmost:
+            score += w.misplaced
+        elif feature.lead > 8 and spec.column == leftmost and max(columns) > leftmost:
+            score += w.misplaced
+        if s.lead >= 0 and abs(s.lead - feature.lead) <= 3:
+            score += w.aligned  # a column's lines start one under the other
+        if spec.center is not None:
+            # nearer the middle of another heading of its band than of its own
+            middle = feature.lead + len(feature.text) / 2
+            own = abs(middle - spec.center)
+            if any(
+                o.band == spec.band and o.center is not None and abs(middle - o.center) < own - 2
+                for o in slots
+            ):
+                score += w.off_column
+    if feature.fit:
+        score += w.fit * feature.fit[slot]
+    new = SlotState(
+        lines=s.lines + 1,
+        last_width=feature.width,
+        widest=max(s.widest, feature.width),
+        last_ended=feature.ended,
+        last_kind=feature.kind,
+        glyph=glyph,
+        keys=keys,
+        subs=subs,
+        depth=_depth(feature.text, s.depth if feature.kind == "cont" else 0),
+        first=s.first if s.lines else feature.key,
+        items=s.items + (feature.kind != "cont"),
+        lead=feature.lead,
+    )
+    states = list(state.slots)
+    states[slot] = new
+    return State(score, tuple(states), slot, (*state.chosen, (slot, feature)))
+
+
+def _next_session(session: int, slots: list[Slot], block: str) -> int:
+    numbers = sorted(s.session for s in slots if s.block == block and s.session is not None)
+    later = [n for n in numbers if n > session]
+    return later[0] if later else numbers[0]
+
+
+def _key(state: State) -> tuple:
+    return (
+        state.previous,
+        tuple(
+            (s.items, s.last_kind, s.last_ended, round(s.last_width), s.glyph, s.depth, s.keys)
+            for s in state.slots
+        ),
+    )
+
+
+def _placements(count: int, slots: list[Slot]) -> list[tuple[int, ...]]:
+    """The slots a line's segments may go to: one each, left to right (by column)."""
+    if count == 1:
+        return [(k,) for k in range(len(slots))]
+    return [
+        chosen
+        for chosen in combinations(range(len(slots)), count)
+        if all(slots[a].column < slots[b].column for a, b in zip(chosen, chosen[1:], strict=False))
+    ]
+
+
+def _search(units_: list[list[list[Feature]]], slots: list[Slot], capacities, w: Weights) -> State:
+    beam = [State(0.0, tuple(SlotState() for _ in slots), None)]
+    placements: dict[int, list[tuple[int, ...]]] = {}
+    for unit in units_:
+        candidates = []
+        for reading in unit:
+            while len(reading) > 1 and not placements.setdefault(
+                len(reading), _placements(len(reading), slots)
+            ):  # more cells than the slide has columns: the last ones were one
+                last = replace(reading[-2], text=f"{reading[-2].text} {reading[-1].text}")
+                reading = [*reading[:-2], replace(last, width=width_of(last.text))]
+            options = placements.setdefault(len(reading), _placements(len(reading), slots))
+            for state in beam:
+                for chosen in options:
+                    new = state
+                    for segment, slot in zip(reading, chosen, strict=True):
+                        new = _extend(new, segment, slot, slots, capacities, w)
+                    candidates.append(new)
+        if not candidates:  # more segments than columns: the line whole, as one
+            reading = [replace(unit[0][0], text=" ".join(f.text for f in unit[0]))]
+            candidates = [_extend(st, reading[0], k, slots, capacities, w) for st in beam
+                          for k in range(len(slots))]  # fmt: skip
+        candidates.sort(key=lambda st: -st.score)
+        seen, beam = set(), []
+        for candidate in candidates:
+            key = _key(candidate)
+            if key not in seen:
+                seen.add(key)
+                beam.append(candidate)
+            if len(beam) >= _BEAM:
+                break
+    return max(beam, key=lambda st: st.score + _final(st, slots, w))
+
+
+def _final(state: State, slots: list[Slot], w: Weights) -> float:
+    """Blocks left empty, and session cells of one row far from even (nothing else tells
+    where one cell's bullets end and the next's begin in some tools' text)."""
+    score = w.empty * sum(1 for s in state.slots if not s.lines)
+    rows: dict[str, list[int]] = {}
+    for k, spec in enumerate(slots):
+        if spec.session is not None:
+            rows.setdefault(spec.block, []).append(state.slots[k].items)
+    for counts in rows.values():
+        mean = sum(counts) / len(counts)
+        score += w.balance * sum(abs(c - mean) for c in counts)
+    return score
+
+
+def _capacity(widths: list[float]) -> float | None:
+    """A block's line width: the widest line that a few others nearly reach."""
+    ordered = sorted(widths, reverse=True)
+    for width in ordered:
+        if sum(1 for other in ordered if width - 1.2 <= other <= width) >= 3:
+            return width
+    return None
+
+
+def _capacities(chosen, slots: list[Slot]) -> list[float | None]:
+    """Every block's line width as its lines show it: the width a few lines nearly reach,
+    or that of the lines it wrapped (a continuation follows them); a row's session cells
+    are as wide as each other."""
+    found: list[float | None] = []
+    for n in range(len(slots)):
+        mine = [f for k, f in chosen if k == n]
+        width = _capacity([f.width for f in mine])
+        if width is None:
+            wrapped = [a.width for a, b in zip(mine, mine[1:], strict=False) if b.kind == "cont"]
+            width = max(wrapped) if wrapped else None
+        found.append(width)
+    for n, spec in enumerate(slots):
+        if spec.session is not None:
+            row = [
+                found[k] for k, other in enumerate(slots) if other.block == spec.block and found[k]
+            ]
+            if row:
+                found[n] = max(row)
+    return found
+
+
+def assign(units_: list[list[list[Feature]]], slots: list[Slot],
+           w: Weights | None = None) -> list[tuple[int, Feature]]:  # fmt: skip
+    """(slot, segment) of every segment of the content lines, in order."""
+    w = w or Weights()
+    if not units_:
+        return []
+    if len(slots) == 1:
+        return [(0, f) for unit in units_ for f in unit[0]]
+    capacities: list[float | None] = [None] * len(slots)
+    best = None
+    for _ in range(_ROUNDS):
+        found = _search(units_, slots, capacities, w)
+        if best is not None and [k for k, _ in found.chosen] == [k for k, _ in best.chosen]:
+            break
+        best = found
+        capacities = _capacities(found.chosen, slots)
+    assert best is not None
+    return list(best.chosen)
+
+
+# --------------------------------------------------------------------------- anchors
+
+
+@dataclass
+class Anchor:
+    first: int  # line indices it spans
+    last: int
+    block: str | None  # a label's block
+    heading: str
+    sessions: tuple[int, ...] = ()  # a session header's numbers
+    lines: set | None = None  # the lines that are all anchor (None: first to last)
+    centers: tuple[float, ...] = ()  # laid-out text: the middle of each heading or number
+
+
+@dataclass
+class Anchors:
+    found: list[Anchor]
+    # lines that start with a label cell's fragment (実施内 ○ 集落の…): what is left of them
+    trimmed: dict[int, str]
+
+
+def find_anchors(lines: list[tuple[int, str]], config: BlockConfig,
+                 raw: dict[int, str] | None = None, joined: bool = False) -> Anchors:  # fmt: skip
+    """Label runs, one-line headings and session headers among a slide's lines.
+
+    A session header is 第1回 (or 第 1 回 第 2 回 on one line); a box heading or a wide
+    label a line of its own, or two, or two or three headings side by side on one line.
+    A narrow label cell is a run of fragments, short lines or the short first word of a
+    line, at most a few lines apart (a tool may set a label's lines among its row's).
+    raw: the lines as the text has them, spaces kept (pdftotext -layout); raw or joined
+    (cells side by side one space apart, pdfplumber), headings side by side may each wrap:
+    a band of two or three lines is read column by column (_heading_band).
+    """
+    anchors: list[Anchor] = []
+    taken: set[int] = set()
+    n = 0
+    while n < len(lines):
+        index, text = lines[n]
+        numbers = session_numbers(text, config)
+        if numbers:
+            last = n
+            while last + 1 < len(lines) and len(numbers) < 6:
+                more = session_numbers(lines[last + 1][1], config)
+                if not more:
+                    break
+                numbers += more
+                last += 1
+            centers = _session_centers(raw.get(index, "") if raw else "", config)
+            anchors.append(
+                Anchor(
+                    index,
+                    lines[last][0],
+                    None,
+                    "",
+                    numbers,
+                    None,
+                    centers if len(centers) == len(numbers) else (),
+                )  # fmt: skip
+            )
+            taken.update(lines[k][0] for k in range(n, last + 1))
+            n = last + 1
+            continue
+        side = side_by_side(text, config)
+        if side:  # box headings on one line (a tool read their band as one row)
+            centers = _centers(raw.get(index, "") if raw else "")
+            if len(centers) != len(side):
+                centers = (None,) * len(side)
+            anchors.extend(
+                Anchor(index, index, block, heading, (), None, (c,) if c is not None else ())
+                for (block, heading), c in zip(side, centers, strict=True)
+            )
+            taken.add(index)
+            n += 1
+            continue
+        band = _heading_band(lines, n, raw, config) if raw is not None or joined else None
+        if band:
+            last, headings = band
+            anchors.extend(
+                Anchor(index, lines[last][0], block, h, (), None, (c,)) for block, h, c in headings
+            )
+            taken.update(lines[k][0] for k in range(n, last + 1))
+            n = last + 1
+            continue
+        if len(compact(text)) > _MAX_FRAGMENT:
+            found = _label_run(lines, n, config)
+            if found:
+                last, block, heading = found
+                anchors.append(Anchor(index, lines[last][0], block, heading))
+                taken.update(lines[k][0] for k in range(n, last + 1))
+                n = last + 1
+                continue
+        n += 1
+    rest = [(i, t) for i, t in lines if i not in taken]
+    fragments = label_fragments([t for _, t in rest], config)
+    trimmed: dict[int, str] = {}
+    for label in spelled_labels(fragments, config, gap=3):
+        used = [rest[f.line][0] for f in label.fragments]
+        for f in label.fragments:
+            if not f.whole_line:
+                index, text = rest[f.line]
+                trimmed[index] = text.split(None, 1)[1]
+        whole = [rest[f.line][0] for f in label.fragments if f.whole_line]
+        anchors.append(Anchor(min(used), max(used), label.block, label.heading, (), set(whole)))
+    for anchor in anchors:
+        if anchor.lines is None:
+            anchor.lines = set(range(anchor.first, anchor.last + 1))
+    anchors.sort(key=lambda a: a.first)
+    return Anchors(anchors, trimmed)
+
+
+def side_by_side(text: str, config: BlockConfig) -> list[tuple[str, str]]:
+    """Two or three labels on one line, told apart at spaces: [(block, heading), …]."""
+    tokens = text.split()
+    if len(tokens) < 2 or classify_line(text, config)[0] != "cont":
+        return []
+
+    def split(start: int, parts: int):
+        if start == len(tokens):
+            return []
+        if parts == 1:
+            joined = "".join(tokens[start:])
+            block = match_label(joined, config)
+            return [(block, compact(joined))] if block else None
+        for end in range(start + 1, len(tokens)):
+            joined = "".join(tokens[start:end])
+            block = match_label(joined, config)
+            if block:
+                rest = split(end, parts - 1)
+                if rest:
+                    return [(block, compact(joined)), *rest]
+        return None
+
+    for parts in (3, 2):
+        found = split(0, parts)
+        if found and len(found) == parts:
+            return found
+    return []
+
+
+_LAID_SEGMENT = re.compile(r"\S+(?: \S+)*")  # apart from the next by two spaces or more
+
+
+def _centers(line: str) -> tuple[float, ...]:
+    """The middle of each segment of a laid-out line, in characters."""
+    return tuple((m.start() + m.end()) / 2 for m in _LAID_SEGMENT.finditer(line))
+
+
+def _session_centers(line: str, config: BlockConfig) -> tuple[float, ...]:
+    """The middle of each session number of a laid-out header line (第 1 回   第 2 回), when
+    each of its segments is one session header (configs/blocks.yaml); () otherwise."""
+    segments = [m.group() for m in _LAID_SEGMENT.finditer(line)]
+    if all(len(session_numbers(text, config)) == 1 for text in segments):
+        return _centers(line)
+    return ()
+
+
+def _heading_band(lines, n: int, raw: dict[int, str] | None, config: BlockConfig):
+    """(last line, [(block, heading, middle), …] left to right) when lines n… are two or three
+    headings side by side, some wrapped (事前ヒアリングのアセスメント 3回の…到達 / 結果 点): the
+    lines' pieces stacked into columns, every column a label. Laid out (raw), a piece is
+    what runs of spaces set apart and joins the column it stands under (middle: where);
+    joined one space apart (pdfplumber), each way of stacking is tried. None otherwise."""
+    for size in (2, 3):
+        if n + size > len(lines):
+            return None
+        rows = []  # per line: its pieces (start, end, text); start None without a layout
+        for k in range(n, n + size):
+            if raw is not None:
+                line = raw.get(lines[k][0], lines[k][1]).rstrip()
+                pieces = [(m.start(), m.end(), m.group()) for m in _LAID_SEGMENT.finditer(line)]
+            else:
+                pieces = [(None, None, token) for token in lines[k][1].split()]
+            if not all(_labelish(text, config, 24) for _, _, text in pieces):
+                return None
+            rows.append(pieces)
+        if all(len(row) < 2 for row in rows):
+            continue  # nothing side by side: a wrapped heading of its own (_label_run)
+        for columns in _laid_columns(rows) if raw is not None else _stackings(rows):
+            headings = []
+            for parts, middle in columns:
+                heading = "".join(compact(text) for text in parts)
+                block = match_label(heading, config)
+                if not block or any(block == h[0] for h in headings):
+                    break
+                headings.append((block, heading, middle))
+            else:
+                if len(headings) > 1 and any(len(parts) > 1 for parts, _ in columns):
+                    return n + size - 1, headings
+    return None
+
+
+def heading_band(lines: list[str], config: BlockConfig) -> tuple[int, list[str]] | None:
+    """(lines it spans, blocks left to right) when a text's lines start with a band of
+    wrapped headings side by side, one space apart (pdfplumber)."""
+    numbered = list(enumerate(line.strip() for line in lines[:3]))
+    band = _heading_band(numbered, 0, None, config)
+    return (band[0] + 1, [block for block, _, _ in band[1]]) if band else None
+
+
+def _stackings(rows):
+    """Every way to stack the pieces of a band's lines, one space apart, into two or three
+    columns in their order: [([text, …], None), …] each."""
+    out = []
+    for count in (3, 2):
+        for choice in product(*(combinations(range(count), len(row)) for row in rows)):
+            texts: list[list[str]] = [[] for _ in range(count)]
+            for row, places in zip(rows, choice, strict=True):
+                for (_, _, text), place in zip(row, places, strict=True):
+                    texts[place].append(text)
+            if all(texts):
+                out.append([(t, None) for t in texts])
+    return out
+
+
+def _laid_columns(rows):
+    """The one stacking of laid-out pieces: each joins the column it overlaps, [] when a
+    piece overlaps two."""
+    columns: list[list] = []  # [start, end, texts], line by line
+    for start, end, text in (piece for row in rows for piece in row):
+        hit = [c for c in columns if start < c[1] and end > c[0]]
+        if len(hit) > 1:
+            return []
+        if hit:
+            hit[0][0], hit[0][1] = min(hit[0][0], start), max(hit[0][1], end)
+            hit[0][2].append(text)
+        else:
+            columns.append([start, end, [text]])
+    columns.sort()
+    return [[(texts, (start + end) / 2) for start, end, texts in columns]]
+
+
+def _labelish(text: str, config: BlockConfig, most: int) -> bool:
+    key = compact(text)
+    return bool(key) and len(key) <= most and classify_line(text, config)[0] == "cont"
+
+
+def _label_run(lines, n: int, config: BlockConfig):
+    """(last line, block, heading) of a label that starts at line n, or None."""
+    if not _labelish(lines[n][1], config, config.label_max_chars):
+        return None
+    short = len(compact(lines[n][1])) <= _MAX_FRAGMENT
+    most = 12 if short else 3  # a narrow cell's fragments, or a wrapped heading
+    run = [n]
+    while len(run) < most and run[-1] + 1 < len(lines):
+        following = lines[run[-1] + 1][1]
+        limit = _MAX_FRAGMENT if short else 24
+        if not _labelish(following, config, limit):
+            break
+        run.append(run[-1] + 1)
+    # a narrow cell's fragments: the longest run that spells a label (課題 / 意識); a
+    # heading: the fewest lines (two headings may stand one under the other)
+    ends = range(len(run), 0, -1) if short else range(1, len(run) + 1)
+    for end in ends:
+        if not short and end > 1 and match_label(lines[run[end - 1]][1], config):
+            break  # a heading of its own: what stands above it is not part of it
+        text = "".join(compact(lines[k][1]) for k in run[:end])
+        block = match_label(text, config)
+        if block:
+            return run[end - 1], block, text
+    return None
+
+
+# --------------------------------------------------------------------------- a slide
+
+
+@dataclass
+class StreamPage:
+    header: list[str]
+    blocks: list[tuple[Slot, list[str]]]
+
+
+def row_wise(pages: list[list[str]], config: BlockConfig) -> bool:
+    """Whether a tool read table rows line by line across their cells (poppler does, for
+    some PDFs): then the cells' start lines come in runs of one key, 日時 日時 日時."""
+    same = pairs = 0
+    for lines in pages:
+        keys = [classify_line(t.strip(), config)[3] for t in lines if t.strip()]
+        keys = [k for k in keys if k]
+        for a, b in zip(keys, keys[1:], strict=False):
+            pairs += 1
+            same += a == b
+    return pairs >= 3 and same >= 0.3 * pairs
+
+
+def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
+               across: bool = False, layout: str = "stream") -> StreamPage:  # fmt: skip
+    """Header, then the blocks of one slide.
+
+    layout: "stream" (every line holds one cell's text), "spaced" (cells side by side,
+    apart by runs of spaces: pdftotext -layout) or "joined" (side by side, apart by one
+    space like any word: pdfplumber), which is read every way it can be cut."""
+    numbered = [(i, line.strip()) for i, line in enumerate(lines)]
+    blank = {i for i, text in numbered if not text}
+    body = [(i, t) for i, t in numbered if t and furniture_key(t) not in furniture]
+    header: list[str] = []
+    # the title and the subtitle that names the municipality, a section's number and name
+    # on a line of their own (１．A町 / 伴走支援前の状況 / １．A町（人口…）)
+    while body and len(header) < 4 and _header_line(body[0][1], config):
+        header.append(body.pop(0)[1])
+    raw = dict(enumerate(lines)) if layout == "spaced" else None
+    found_anchors = find_anchors(body, config, raw, joined=layout == "joined")
+    anchors = found_anchors.found
+    body = [(i, found_anchors.trimmed.get(i, t)) for i, t in body]
+    slots: list[Slot] = []
+    # session headers may stand apart (第1回 … 第2回): the slide's sessions are all of them
+    sessions = tuple(sorted({n for anchor in anchors for n in anchor.sessions}))
+    # The blocks' order on the slide: the anchors', where a tool keeps them in place, is
+    # not to be trusted (poppler sets a label cell's lines wherever it likes), so rows and
+    # boxes are taken in configs/blocks.yaml's `order`, and sessions by number.
+    rank = {block: n for n, block in enumerate(config.order)}
+    anchor_slot: dict[int, int] = {}  # an anchor's last line → its first slot
+    # boxes whose headings stand side by side on one line are columns, left to right
+    columns: dict[int, int] = {}
+    for anchor in anchors:
+        if anchor.block is not None:
+            on_line = [a for a in anchors if a.first == anchor.first and a.block is not None]
+            if len(on_line) > 1:
+                columns[id(anchor)] = on_line.index(anchor)
+    # laid-out text: where each session's number stands
+    session_centers = {
+        n: c
+        for a in anchors
+        if len(a.centers) == len(a.sessions)
+        for n, c in zip(a.sessions, a.centers, strict=True)
+    }
+    for anchor in anchors:
+        if anchor.block is None:
+            continue
+        anchor_slot.setdefault(anchor.last, len(slots))
+        base = 10 * rank.get(anchor.block, len(rank))
+        numbers = sessions if sessions and anchor.block in config.session_blocks else (None,)
+        for number in numbers:
+            if number is not None:
+                center, band = session_centers.get(number), -1
+            else:
+                center, band = (anchor.centers or (None,))[0], anchor.first
+            slots.append(
+                Slot(
+                    anchor.block,
+                    anchor.heading,
+                    number,
+                    base + (number or 0),
+                    anchor.block == "基本情報",
+                    anchor.last,
+                    number if number is not None else columns.get(id(anchor), 0),
+                    center=center,
+                    band=band,
+                )  # fmt: skip
+            )
+    order = 10 * (len(rank) + 1)
+    anchored = {i for a in anchors for i in a.lines}
+    content = [(i, t) for i, t in body if i not in anchored]
+    if any(t.startswith(config.summary_glyphs) for _, t in content):
+        slots.append(Slot(SUMMARY, "", None, order, False, -1))
+    if not any(s.block != SUMMARY for s in slots) and any(
+        not t.startswith(config.summary_glyphs) for _, t in content
+    ):
+        slots.insert(0, Slot(OTHER, "", None, -1, False, -1))
+    after: dict[int, int] = {}
+    previous = None
+    for i, _ in body:
+        if previous is not None and previous in anchor_slot and i not in anchored:
+            after[i] = anchor_slot[previous]
+        previous = i
+    subs = {classify_line(t, config)[4] for _, t in content}
+    slots = [
+        replace(
+            slot,
+            opens=(slot.block == "支援内容" and any(k.startswith("支援") for k in subs))
+            or (slot.block == "到達点" and "【】" in subs),
+        )  # fmt: skip
+        for slot in slots
+    ]
+    most = max((slot.column for slot in slots), default=0) + 1
+    readings = _readings(layout, config, most)
+    leads = {i: lines[i].rstrip() for i, _ in content} if layout == "spaced" else None
+    if leads:  # a label's first word trimmed off: its place kept by spaces
+        for i, t in found_anchors.trimmed.items():
+            original = lines[i].rstrip()
+            cut = original.find(t.strip()[:8])
+            leads[i] = " " * cut + original[cut:] if cut >= 0 else original
+    lines_units = _with_fit(units(content, config, blank, after, readings, leads), slots, config)
+    lines_units = _with_every(lines_units, sum(slot.info for slot in slots))
+    chosen = assign(lines_units, slots, ACROSS if across else Weights()) if slots else []
+    per_slot: list[list[str]] = [[] for _ in slots]
+    for k, segment in chosen:
+        per_slot[k].append(segment.text)
+    ranked = sorted(range(len(slots)), key=lambda k: slots[k].order)
+    return StreamPage(header, [(slots[k], per_slot[k]) for k in ranked])
+
+
+def _readings(layout: str, config: BlockConfig, most: int):
+    """How a content line may be cut into cells, by the text's layout."""
+    if layout == "spaced":
+        return lambda text: [
+            [
+                cell
+                for part in re.split(r" {2,}", text.strip())
+                if part
+                for cell in _cut_at_markers(part, config)
+            ]
+        ]
+    if layout == "joined" and most > 1:
+        return lambda text: [
+            [seg.text for seg in reading] for reading in segments(text, config, most)
+        ]
+    return lambda text: [[text]]
+
+
+def _cut_at_markers(text: str, config: BlockConfig) -> list[str]:
+    """Cells a narrow table set one space apart: cut before a second item's start
+    (日時：… 日時：…) or a bullet, not before a lone ・ or → inside a sentence."""
+    tokens = text.split(" ")
+    cells = [[tokens[0]]]
+    for previous, token in zip(tokens, tokens[1:], strict=False):
+        # 市・ SC ・ UR, KDB ・認定: a ・ or → is a sentence's; a lone • is a bullet
+        inside = token[:1] in config.inline_glyphs or (
+            token[:1] in config.middle_dots and len(token) > 1
+        )
+        if token and is_marker(token, config) and not inside and previous not in config.bullets:
+            cells.append([token])
+        else:
+            cells[-1].append(token)
+    return [" ".join(cell) for cell in cells]
+
+
+def _with_every(units_, cells: int):
+    """Mark the start lines whose key (日時, 場所) every 基本情報 cell has, as many as
+    cells, where the tool read across the cells at least once (日時 right after 日時):
+    read cell after cell, a row needs no such help."""
+    if cells < 2:
+        return units_
+    keys = [f.key for unit in units_ for f in unit[0] if f.kind == "start" and f.key]
+    if not any(a == b for a, b in zip(keys, keys[1:], strict=False)):
+        return units_
+    every = {key for key, count in Counter(keys).items() if count == cells}
+    return [
+        [[replace(f, every=f.key in every) if f.key else f for f in reading] for reading in unit]
+        for unit in units_
+    ]
+
+
+def _with_fit(units_, slots: list[Slot], config: BlockConfig):
+    """Each item's first line scored against the slide's blocks (0 for the best fit)."""
+    from pipeline.stages.segment.block_model import load
+
+    model = load(config.examples) if config.examples else None
+    starts = {
+        (f.index, f.text): f
+        for unit in units_
+        for reading in unit
+        for f in reading
+        if f.kind in ("bullet", "start")
+    }
+    if model is None or not starts or len({s.block for s in slots}) < 2:
+        return units_
+    keys = list(starts)
+    scored = dict(zip(keys, model.log_probs([text for _, text in keys]), strict=True))
+
+    def fitted(feature: Feature) -> Feature:
+        logp = scored.get((feature.index, feature.text))
+        if logp is None:
+            return feature
+        values = [logp.get(slot.block) for slot in slots]
+        best = max((v for v in values if v is not None), default=0.0)
+        return replace(feature, fit=tuple(0.0 if v is None else v - best for v in values))
+
+    return [[[fitted(f) for f in reading] for reading in unit] for unit in units_]
+
+
+def _header_line(text: str, config: BlockConfig) -> bool:
+    if is_title(text, config):
+        return True
+    if text[:1] in config.bullets or text[:1] in config.summary_glyphs:
+        return False
+    normal = nfkc(text).strip()
+    return bool(config.municipality.search(normal)) and (
+        bool(config.section.match(normal)) or classify_line(text, config)[0] == "cont"
+    )
