@@ -10,7 +10,7 @@ GOLD   ?= $(BATCH)/gold.json
 HELD_OUT ?= 萌木村,汐見原市,千鳥ヶ原市,狭霧町,雛森市,呉竹町
 
 .DEFAULT_GOAL := help
-.PHONY: help setup pipeline test lint evaluate evaluate-run evaluate-themes measure bench generate office extracts agreement clean distclean
+.PHONY: help setup pipeline test test-fast lint evaluate evaluate-run evaluate-themes measure bench generate office extracts agreement clean distclean
 
 help: ## list the targets
 	@echo "Targets (variables: BATCH=$(BATCH) OUT=$(OUT)):"
@@ -32,6 +32,13 @@ pipeline: setup ## run BATCH (default corpora/sample): tables, figures/ and repo
 
 test: setup lint ## lint, then run the whole test suite
 	$(PY) -m pytest
+
+# Tests that need neither GiNZA, a child process, the notebooks, a browser nor a whole corpus
+# (the tiers are described in tests/conftest.py).
+FAST_TIER := not ginza and not subprocess and not notebooks and not browser and not slow
+
+test-fast: setup lint ## lint, then the tests that load no GiNZA and start no process (< 1 min)
+	PIPELINE_TEST_TIER=fast $(PY) -m pytest -m "$(FAST_TIER)" -p no:cacheprovider -q
 
 lint: setup ## ruff check and format check
 	$(VENV)/bin/ruff check .

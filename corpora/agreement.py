@@ -36,6 +36,8 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.evaluation import metrics
+
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "corpora" / "sample" / "gold.json"
 SOURCES = ROOT / "corpora" / "sources"
@@ -128,10 +130,6 @@ def load_annotations(
 # ----------------------------------------------------------------------------- figures
 
 
-def _f1(tp: int, fp: int, fn: int) -> float:
-    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
-
-
 def _kappa(a: list[bool], b: list[bool]) -> float:
     """Cohen's kappa of two binary codings."""
     n = len(a)
@@ -148,20 +146,21 @@ def pair_scores(
 ) -> dict:
     """F1 of one coding against the other (symmetric), micro, macro and per theme."""
     ids = sorted(set(a) & set(b))
-    per_theme = {}
-    total = [0, 0, 0]
-    for theme in themes:
-        x = [theme in a[i] for i in ids]
-        y = [theme in b[i] for i in ids]
-        tp = sum(p and q for p, q in zip(x, y, strict=True))
-        fp = sum(q and not p for p, q in zip(x, y, strict=True))
-        fn = sum(p and not q for p, q in zip(x, y, strict=True))
-        total = [total[0] + tp, total[1] + fp, total[2] + fn]
-        per_theme[theme] = {"f1": _f1(tp, fp, fn), "kappa": _kappa(x, y)}
+    x = [[theme in a[i] for theme in themes] for i in ids]
+    y = [[theme in b[i] for theme in themes] for i in ids]
+    # two annotators who both leave a theme out agree on it: F1 1.0, not 0 or n/a
+    scored = metrics.per_label(x, y, themes, zero_division=1.0)
+    per_theme = {
+        theme: {
+            "f1": scored["labels"][theme]["f1"],
+            "kappa": _kappa([r[j] for r in x], [r[j] for r in y]),
+        }
+        for j, theme in enumerate(themes)
+    }
     return {
         "items": len(ids),
-        "micro_f1": _f1(*total),
-        "macro_f1": sum(v["f1"] for v in per_theme.values()) / len(themes),
+        "micro_f1": scored["micro"]["f1"],
+        "macro_f1": scored["macro_f1"],
         "themes": per_theme,
     }
 

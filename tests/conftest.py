@@ -1,7 +1,16 @@
-"""Shared fixtures. Expensive things (settings, the sample run) load once per session."""
+"""Shared fixtures and the test tiers. Expensive things (settings, the sample run) load
+once per session.
+
+Tiers (markers): `ginza` (loads the GiNZA model), `subprocess` (runs `python -m pipeline`
+or other programs), `notebooks`, `browser` (headless Chromium), `slow` (reads every corpus). `make test-fast` runs the
+rest with PIPELINE_TEST_TIER=fast, in which importing GiNZA or calling run_cli fails the
+test: a test that needs them and is not marked shows at once.
+"""
 
 from __future__ import annotations
 
+import importlib.abc
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,8 +24,49 @@ SAMPLE = ROOT / "corpora" / "sample"
 SAMPLE_TXT = ROOT / "corpora" / "sample_txt" / "pdfplumber"  # one extractor's text of every PDF
 
 
+TIERS = {
+    "ginza": "loads the GiNZA model (spaCy, ja_ginza)",
+    "subprocess": "runs the command line or another program in a child process",
+    "notebooks": "executes the notebooks",
+    "browser": "opens report.html in headless Chromium",
+    "slow": "reads every corpus or builds one (tens of seconds)",
+}
+# Fixtures that run GiNZA: a test that requests one is in the ginza tier.
+GINZA_FIXTURES = {"sample_run", "analysed_gold", "ginza"}
+# Fixtures that generate the whole sample corpus (test_generate.py): the slow tier.
+SLOW_FIXTURES = {"corpus"}
+FAST = os.environ.get("PIPELINE_TEST_TIER") == "fast"
+
+
+class _NoGinza(importlib.abc.MetaPathFinder):
+    """In the fast tier, importing GiNZA's model is a mistake of the test's marks."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("ja_ginza", "ginza"):
+            raise ImportError(f"{name}: this test loads GiNZA; mark it @pytest.mark.ginza")
+        return None
+
+
+def pytest_configure(config):
+    for name, what in TIERS.items():
+        config.addinivalue_line("markers", f"{name}: {what}")
+    if FAST:
+        sys.meta_path.insert(0, _NoGinza())
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if GINZA_FIXTURES & fixtures:
+            item.add_marker(pytest.mark.ginza)
+        if SLOW_FIXTURES & fixtures:
+            item.add_marker(pytest.mark.slow)
+
+
 def run_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
     """`python -m pipeline ARGS` in a fresh process, as a user runs it, output captured."""
+    if FAST:
+        pytest.fail("this test runs the command line; mark it @pytest.mark.subprocess")
     return subprocess.run(
         [sys.executable, "-m", "pipeline", *args],
         capture_output=True,

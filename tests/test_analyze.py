@@ -8,6 +8,8 @@ import pytest
 
 from pipeline.stages.analyze.morphology import analyze, content_lemmas, key_phrases
 
+pytestmark = pytest.mark.ginza
+
 
 @pytest.fixture(scope="module")
 def analysed(sample_items, settings):

@@ -30,6 +30,8 @@ from pipeline.stages.analyze.userdict import (
     userdict_path,
 )
 
+pytestmark = pytest.mark.ginza
+
 
 @pytest.fixture(scope="module")
 def items(sample_items, settings):

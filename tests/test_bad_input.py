@@ -41,6 +41,7 @@ def bad_run(tmp_path_factory):
     return cases, result, out
 
 
+@pytest.mark.subprocess
 def test_the_batch_runs_to_the_end_with_exit_0(bad_run):
     cases, result, out = bad_run
     assert result.returncode == 0, result.stderr
@@ -49,6 +50,7 @@ def test_the_batch_runs_to_the_end_with_exit_0(bad_run):
     assert sorted(documents["source"]) == sorted([*cases, *SAMPLE_PDFS])
 
 
+@pytest.mark.subprocess
 def test_every_bad_file_has_its_status_and_a_one_line_reason(bad_run):
     cases, _, out = bad_run
     documents = read_csv(out / "documents.csv").set_index("source")
@@ -65,6 +67,7 @@ def test_every_bad_file_has_its_status_and_a_one_line_reason(bad_run):
         assert documents.loc[name, "status"] == "ok"
 
 
+@pytest.mark.subprocess
 def test_the_unknown_layout_is_kept_as_other_blocks_and_warned(bad_run):
     _, _, out = bad_run
     blocks = read_csv(out / "blocks.csv")
@@ -76,6 +79,7 @@ def test_the_unknown_layout_is_kept_as_other_blocks_and_warned(bad_run):
     )
 
 
+@pytest.mark.subprocess
 def test_good_files_come_out_as_without_the_bad_files(bad_run, sample_run):
     _, _, out = bad_run
     clean = sample_run.out_dir
@@ -86,6 +90,7 @@ def test_good_files_come_out_as_without_the_bad_files(bad_run, sample_run):
         assert mixed.equals(alone), name
 
 
+@pytest.mark.subprocess
 def test_a_japanese_name_with_spaces_is_processed_and_traced(bad_run):
     _, _, out = bad_run
     items = read_csv(out / "items.csv")
@@ -94,6 +99,7 @@ def test_a_japanese_name_with_spaces_is_processed_and_traced(bad_run):
     assert list(own["text"]) == list(original["text"]) and len(own) > 0
 
 
+@pytest.mark.subprocess
 def test_shift_jis_text_is_decoded(bad_run):
     _, _, out = bad_run
     items = read_csv(out / "items.csv")
@@ -103,6 +109,7 @@ def test_shift_jis_text_is_decoded(bad_run):
     assert own["text"].str.contains("生活支援コーディネーター").any()
 
 
+@pytest.mark.subprocess
 def test_characters_outside_the_bmp_survive_csv_and_excel(bad_run):
     from openpyxl import load_workbook
 
@@ -120,6 +127,7 @@ def test_characters_outside_the_bmp_survive_csv_and_excel(bad_run):
         assert own["text_raw"].str.contains(char).sum() == 3, char
 
 
+@pytest.mark.ginza
 def test_the_time_limit_also_stops_a_file_when_run_in_process(tmp_path, settings):
     batch = tmp_path / "batch"
     cases = make_bad_inputs.build(tmp_path / "all")

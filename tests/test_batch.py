@@ -55,6 +55,7 @@ def cached_runs(tmp_path_factory):
     return runs
 
 
+@pytest.mark.subprocess
 def test_unchanged_rerun_reads_everything_from_the_cache_without_spacy(cached_runs):
     cold, warm = cached_runs["cold"], cached_runs["warm"]
     assert (
@@ -67,6 +68,7 @@ def test_unchanged_rerun_reads_everything_from_the_cache_without_spacy(cached_ru
     assert warm["counts"] == cold["counts"]
 
 
+@pytest.mark.subprocess
 def test_rerun_with_one_new_file_processes_one_file(cached_runs):
     run = cached_runs["one_new"]
     assert run["cache"] == {"hits": 2, "misses": 1, "reclassified": 0, "evicted": 0}
@@ -74,6 +76,7 @@ def test_rerun_with_one_new_file_processes_one_file(cached_runs):
     assert run["counts"]["files"] == 3
 
 
+@pytest.mark.subprocess
 def test_run_json_records_options_stages_and_cache(cached_runs):
     run = cached_runs["cold"]
     assert run["options"]["jobs"] == 2
@@ -83,6 +86,7 @@ def test_run_json_records_options_stages_and_cache(cached_runs):
     assert run["code_version"] and run["inputs_key"] and run["config_digest"]
 
 
+@pytest.mark.ginza
 def test_a_renamed_file_comes_from_the_cache_under_its_new_name(tmp_path):
     batch = _batch(tmp_path / "batch", SMALL[:1])
     options = BatchOptions(jobs=1, cache_dir=tmp_path / "cache", progress=False)
@@ -97,6 +101,7 @@ def test_a_renamed_file_comes_from_the_cache_under_its_new_name(tmp_path):
     assert set(blocks["source"]) == {"renamed.pdf"}
 
 
+@pytest.mark.subprocess
 def test_a_second_run_on_the_same_output_folder_is_refused(tmp_path):
     batch = _batch(tmp_path / "batch", SMALL[:1])
     out = tmp_path / "out"
@@ -107,6 +112,7 @@ def test_a_second_run_on_the_same_output_folder_is_refused(tmp_path):
     assert len(message) == 1 and "being written by another run" in message[0], result.stderr
 
 
+@pytest.mark.subprocess
 def test_sigkill_half_way_leaves_the_previous_outputs_whole(tmp_path):
     out, cache = tmp_path / "out", tmp_path / "cache"
     first = _batch(tmp_path / "first", SMALL[:1])

@@ -88,6 +88,7 @@ def quick(tmp_path_factory):
     return out, report
 
 
+@pytest.mark.subprocess
 def test_quick_bench_writes_every_figure(quick):
     out, report = quick
     assert json.loads((out / "bench.json").read_text(encoding="utf-8"))["runs"]
@@ -112,6 +113,7 @@ def test_quick_bench_writes_every_figure(quick):
     assert not (out / "work").exists()  # outputs and caches of the runs are removed
 
 
+@pytest.mark.subprocess
 def test_quick_bench_table(quick):
     _, report = quick
     table = bench.format_report(report)

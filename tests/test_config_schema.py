@@ -4,6 +4,7 @@ mistake a user makes in it is named with the file, the key path and what is expe
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 import yaml
@@ -146,3 +147,119 @@ def test_a_userdict_that_is_not_there_is_named(config_dir):
     path = spoil(config_dir, lambda d: d["analyze"].update(userdict="my_terms.yaml"))
     with pytest.raises(ConfigError, match=r"analyze.userdict: .*my_terms.yaml is not a file"):
         load_settings(path)
+
+
+# --------------------------------------------------------------------------- every other file
+# Mistakes a user makes editing the files pipeline.yaml names, written into the shipped
+# text as an editor would; each is named with its file, key path and what is expected.
+
+
+def edit(config_dir, name, old, new) -> str:
+    path = config_dir / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {name}: the test no longer edits anything"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return str(path)
+
+
+FILE_MISTAKES = {
+    "block_name_misspelt": (
+        "blocks.yaml", "- block: 支援体制", "- block: 支援体勢",
+        ["blocks[8].block: found '支援体勢'", "'支援体制'"],
+    ),
+    "bad_regular_expression": (
+        "blocks.yaml", "session_headers: ['第([0-9]+)回']", "session_headers: ['第([0-9]+回']",
+        ["session_headers[0]: found '第([0-9]+回'", "expected a regular expression (missing )"],
+    ),
+    "blocks_key_typo": (
+        "blocks.yaml", "label_max_chars: 40", "label_max_char: 40",
+        ["label_max_char: unknown key", "label_max_chars"],
+    ),
+    "rule_key_typo": (
+        "themes.yaml", "    rules:\n", "    rules:\n      - any: [研修]\n        withn: 3\n",
+        ["themes.sc_development.rules[0].withn: unknown key", "any, all, not, text, near"],
+    ),
+    "rule_block_unknown": (
+        "themes.yaml", "blocks: [アセスメント結果]", "blocks: [アセスメント]",
+        ["blocks[0]: found 'アセスメント'", "'アセスメント結果'"],
+    ),
+    "threshold_as_percent": (
+        "themes.yaml", "threshold: 0.4 ", "threshold: 40 ",
+        ["classifier.threshold: found 40", "less than or equal to 1"],
+    ),
+    "model_option_typo": (
+        "themes.yaml", "  labels_file: labels.csv\n", "  labels_file: labels.csv\n  model:\n    c: 3\n",
+        ["classifier.model.c: unknown key", "char_ngrams", "C"],
+    ),
+    "theme_id_with_a_hyphen": (
+        "themes.yaml", "  sc_development:", "  sc-development:",
+        ["themes.sc-development: found 'sc-development'", "lower-case letters, digits and _"],
+    ),
+    "review_block_unknown": (
+        "themes.yaml", "blocks: [課題意識, アセスメント結果, 到達点]", "blocks: [課題, 到達点]",
+        ["review.blocks[0]: found '課題'"],
+    ),
+    "userdict_key_typo": (
+        "userdict.yaml", "    reading: セイカツシエンコーディネーター", "    readng: セイカツシエンコーディネーター",
+        ["terms[0].readng: unknown key", "terms[0].reading: missing"],
+    ),
+    "userdict_pos_unknown": (
+        "userdict.yaml", "pos: 固有名詞", "pos: 固有名称",
+        ["terms[2].pos: found '固有名称'", "'普通名詞' or '固有名詞'"],
+    ),
+    "symbol_code_out_of_range": (
+        "symbol_fonts.yaml", "0x6C: ●", "0x16C: ●",
+        ["fonts.Wingdings[364]: found 364", "less than or equal to 255"],
+    ),
+    "themes_file_missing": (
+        "pipeline.yaml", "themes: themes.yaml", "themes: theme.yaml",
+        ["pipeline.yaml: themes: ", "theme.yaml is not a file"],
+    ),
+    "key_twice_in_themes": (
+        "themes.yaml", "  use_model: true ", "  use_model: true\n  use_model: false ",
+        ["themes.yaml: not valid YAML", "'use_model' written twice"],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(FILE_MISTAKES))
+def test_each_mistake_in_any_file_is_named(config_dir, name):
+    file, old, new, expected = FILE_MISTAKES[name]
+    path = edit(config_dir, file, old, new)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_dir / "pipeline.yaml")
+    message = str(caught.value)
+    assert all(line.startswith(str(config_dir)) for line in message.splitlines())
+    assert path in message
+    for part in expected:
+        assert part in message, message
+
+
+def test_mistakes_in_several_files_are_listed_together(config_dir):
+    edit(config_dir, "pipeline.yaml", "analyzer: ginza", "analyzer: gimza")
+    edit(config_dir, "blocks.yaml", "label_max_chars: 40", "label_max_chars: forty")
+    edit(config_dir, "themes.yaml", "size: 100", "size: -5")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_dir / "pipeline.yaml")
+    files = [line.split(": ")[0] for line in str(caught.value).splitlines()]
+    assert [Path(f).name for f in files] == ["pipeline.yaml", "blocks.yaml", "themes.yaml"]
+
+
+def test_a_themes_mistake_stops_the_run_with_exit_2(config_dir, tmp_path, capsys):
+    edit(config_dir, "themes.yaml", "rule_weight: 0.3", "rule_wieght: 0.3")
+    out = tmp_path / "out"
+    code = main(
+        ["run", str(ROOT / "corpora" / "sample"), "--out", str(out),
+         "--config", str(config_dir / "pipeline.yaml")]
+    )  # fmt: skip
+    assert code == 2
+    assert "classifier.rule_wieght: unknown key" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_model_options_outside_the_schema_are_refused_not_dropped():
+    from pipeline.stages.classify.model import ModelConfig
+
+    assert ModelConfig.from_options({"C": 3}).C == 3
+    with pytest.raises(ValueError, match="c"):
+        ModelConfig.from_options({"c": 3})

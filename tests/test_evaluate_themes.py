@@ -84,10 +84,11 @@ def test_grouped_cross_validation_on_small_split(settings, analysed_gold):
         assert 0.0 < system["micro_f1"] <= 1.0
         f1s = [v["f1"] for v in system["themes"].values()]
         assert abs(system["macro_f1"] - sum(f1s) / len(f1s)) < 1e-9
-    # Scores follow the gold: scoring against shuffled labels gives different figures.
+    # Scores follow the gold: the same predictions score clearly lower on shuffled labels.
     shuffled = pred.truth[np.random.default_rng(0).permutation(len(pred.truth))]
     ids = [t.id for t in settings.themes]
-    assert scores(shuffled, pred.systems["combined"], ids) != result["systems"]["combined"]
+    against_shuffled = scores(shuffled, pred.systems["combined"], ids)["micro_f1"]
+    assert against_shuffled < result["systems"]["combined"]["micro_f1"] - 0.1
     # Deterministic: the same split gives the same predictions.
     again = cross_validate(items, examples, settings, folds=2)
     assert all((again.systems[k] == pred.systems[k]).all() for k in pred.systems)

@@ -27,6 +27,7 @@ def _items_csv(out) -> dict[str, dict]:
         return {row["text"]: row for row in csv.DictReader(fh)}
 
 
+@pytest.mark.ginza
 def test_a_batch_labels_csv_sets_the_themes_of_those_items(settings, tmp_path):
     from pipeline.runner.batch import run_batch
 
@@ -96,6 +97,7 @@ def test_an_unknown_theme_names_the_line(tmp_path):
         load_hand_labels(path, ("collaboration",))
 
 
+@pytest.mark.ginza
 def test_a_correction_reclassifies_cached_documents_without_reading_them_again(settings, tmp_path):
     from pipeline.runner.batch import BatchOptions, run_batch
 

@@ -49,10 +49,12 @@ def figures():
     return evaluate_inputs(parts=("dev",))
 
 
+@pytest.mark.slow
 def test_every_input_kind_is_scored(figures):
     assert set(figures) == set(LEAST_F1)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(LEAST_F1))
 def test_each_input_kind_reads_its_blocks_and_items(figures, kind):
     dev = figures[kind]["dev"]
@@ -61,6 +63,7 @@ def test_each_input_kind_reads_its_blocks_and_items(figures, kind):
     assert dev["items_exact"]["f1"] >= LEAST_F1[kind], (kind, dev["items_exact"]["f1"])
 
 
+@pytest.mark.slow
 def test_the_table_has_a_row_per_kind_and_both_parts(figures):
     table = format_table({k: {**v, "held_out": None} for k, v in figures.items()})
     lines = table.splitlines()
@@ -95,6 +98,7 @@ def test_each_extractor_text_is_of_the_committed_pdf(source):
             assert (tool / doc["file"]).is_file()
 
 
+@pytest.mark.subprocess
 def test_evaluate_inputs_command_prints_the_table():
     done = run_cli("evaluate-inputs", "--part", "dev", "--only", ".docx")
     assert done.returncode == 0, done.stderr

@@ -41,6 +41,7 @@ def test_fit_predict_explain(settings, analysed_gold):
     assert explained[best]["sc_development"]
 
 
+@pytest.mark.ginza
 def test_saved_model_is_reused_until_data_changes(settings, tmp_path, monkeypatch):
     calls = []
     real_train = model_module.train

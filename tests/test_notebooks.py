@@ -57,6 +57,7 @@ def test_notebook_is_stored_without_outputs(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.notebooks
 def test_notebook_runs_without_error(path, kernel_env):
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(

@@ -128,6 +128,7 @@ def browser(tmp_path):
     driver.quit()
 
 
+@pytest.mark.browser
 def test_theme_filter_hides_other_items_in_chromium(report_path, browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select

@@ -84,6 +84,7 @@ def test_review_csv_lists_the_most_doubtful_items_of_the_chosen_blocks(sample_ru
     )
 
 
+@pytest.mark.ginza
 def test_checked_review_rows_saved_as_labels_csv_correct_the_batch(settings, tmp_path):
     from pipeline.runner.batch import BatchOptions, run_batch
 

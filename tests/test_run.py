@@ -112,6 +112,7 @@ def test_run_json_records_versions_counts_and_timings(out):
     assert run["versions"]["ja-ginza"] != "not installed"
 
 
+@pytest.mark.subprocess
 def test_cli_reports_bad_files_and_goes_on(tmp_path):
     batch = tmp_path / "batch"
     batch.mkdir()
@@ -130,6 +131,7 @@ def test_cli_reports_bad_files_and_goes_on(tmp_path):
     assert "empty" in documents.loc["empty.pdf", "error"]
 
 
+@pytest.mark.subprocess
 def test_cli_fails_clearly_when_nothing_can_be_processed(tmp_path):
     empty = tmp_path / "nothing"
     empty.mkdir()
@@ -140,6 +142,7 @@ def test_cli_fails_clearly_when_nothing_can_be_processed(tmp_path):
     assert missing.returncode != 0 and "not a folder" in missing.stderr
 
 
+@pytest.mark.subprocess
 def test_cli_help_explains_every_option():
     result = run_cli("run", "--help")
     assert result.returncode == 0

@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 
 from pipeline.core.normalize import compact
-from pipeline.runner.batch import process_document
+from pipeline.stages.pipeline import read_file
 
 from .conftest import SAMPLE
 
@@ -26,12 +26,12 @@ def _first_file(variant: str) -> str:
 
 @pytest.fixture(scope="module")
 def processed(settings):
-    """Each sample file's result, read once for the module (extraction and segmentation)."""
+    """Each sample file read once for the module, up to segmentation (no GiNZA)."""
     cache = {}
 
     def get(file: str):
         if file not in cache:
-            cache[file] = process_document(SAMPLE / file, file, settings)
+            cache[file] = read_file(SAMPLE / file, settings, until="segment", source=file)
         return cache[file]
 
     return get

@@ -213,6 +213,7 @@ def test_ordinary_words_are_not_disturbed(ginza, text, expected):
     assert [t.text for t in plain(text)] == expected
 
 
+@pytest.mark.ginza
 def test_install_keeps_the_split_mode(dic):
     spacy = pytest.importorskip("spacy")
     nlp = spacy.blank("ja")  # split_mode None means mode A in spaCy

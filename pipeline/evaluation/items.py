@@ -30,6 +30,7 @@ import pandas as pd
 
 from pipeline.core.errors import PipelineError
 from pipeline.core.normalize import compact
+from pipeline.evaluation import metrics
 from pipeline.output.files import write_json
 
 DEFAULT_OUTPUT_DIR = Path("outputs/sample")
@@ -348,22 +349,7 @@ def match_items(gold: list[ItemRecord], pred: list[ItemRecord]) -> Matching:
 
 def prf(tp: int, n_pred: int, n_gold: int) -> dict:
     """Precision/recall/F1; a side with nothing in it is None (n/a), not a fake 0 or 1."""
-    precision = tp / n_pred if n_pred else None
-    recall = tp / n_gold if n_gold else None
-    if precision is None and recall is None:
-        f1 = None
-    elif not precision or not recall:
-        f1 = 0.0
-    else:
-        f1 = 2 * precision * recall / (precision + recall)
-    return {
-        "gold": n_gold,
-        "pred": n_pred,
-        "matched": tp,
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
-    }
+    return metrics.from_counts(tp, n_pred, n_gold, zero_division=metrics.UNDEFINED)
 
 
 def municipality_figures(gold: Gold, run: Run, variant: str | None) -> dict:
@@ -391,35 +377,18 @@ def theme_figures(labels: list[tuple[frozenset[str], frozenset[str]]], labelled:
     items (as scikit-learn does): a theme predicted but never in gold counts as F1 0.
     `labelled` (all gold-labelled items in scope) is reported to show the coverage.
     """
-    counts: dict[str, Counter] = defaultdict(Counter)  # theme → tp / fp / fn
-    for truth, guess in labels:
-        for theme in truth | guess:
-            outcome = (
-                "tp" if theme in truth and theme in guess else "fn" if theme in truth else "fp"
-            )
-            counts[theme][outcome] += 1
-    per_theme = {theme: _theme_prf(c) for theme, c in sorted(counts.items())}
-    total = sum(counts.values(), Counter())
-    micro = prf(total["tp"], total["tp"] + total["fp"], total["tp"] + total["fn"])
-    f1s = [t["f1"] for t in per_theme.values()]
+    themes = sorted(set().union(*(truth | guess for truth, guess in labels)))
+    truth = [[theme in t for theme in themes] for t, _ in labels]
+    guess = [[theme in g for theme in themes] for _, g in labels]
+    scored = metrics.per_label(truth, guess, themes, zero_division=metrics.UNDEFINED)
+    micro = scored["micro"]
     return {
         "labelled": labelled,
         "evaluated": len(labels),
-        "micro": {k: micro[k] for k in ("precision", "recall", "f1")},
+        "micro": micro,
         "micro_f1": micro["f1"],
-        "macro_f1": sum(f1s) / len(f1s) if f1s else None,
-        "per_theme": per_theme,
-    }
-
-
-def _theme_prf(c: Counter) -> dict:
-    scores = prf(c["tp"], c["tp"] + c["fp"], c["tp"] + c["fn"])
-    return {
-        "precision": scores["precision"],
-        "recall": scores["recall"],
-        "f1": scores["f1"],
-        "support": c["tp"] + c["fn"],
-        "predicted": c["tp"] + c["fp"],
+        "macro_f1": scored["macro_f1"] if themes else None,
+        "per_theme": scored["labels"],
     }
 
 

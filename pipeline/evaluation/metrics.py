@@ -57,25 +57,48 @@ def from_counts(tp: int, n_pred: int, n_gold: int, zero_division: float = UNDEFI
 
 def per_label(truth: np.ndarray, pred: np.ndarray, labels: list[str],
               zero_division: float = 0.0) -> dict:  # fmt: skip
-    """Per-label and micro precision/recall/F1 and macro-F1 of boolean item × label
-    matrices; macro is the mean over every label given (also those neither side used)."""
-    truth, pred = np.asarray(truth, dtype=bool), np.asarray(pred, dtype=bool)
-    if truth.shape != pred.shape or truth.shape[1:] != (len(labels),):
-        raise ValueError(f"matrices {truth.shape} and {pred.shape} for {len(labels)} labels")
-    if not len(truth):  # no items: every figure is the empty-side value
-        empty = {"precision": zero_division, "recall": zero_division, "f1": zero_division}
+    """Per-label and micro precision/recall/F1, and macro-F1, of boolean item × label
+    matrices. Macro is the mean over the labels given: the caller says which (every theme
+    of the taxonomy, or those gold or prediction used)."""
+    truth = np.asarray(truth, dtype=bool).reshape(len(truth), len(labels))
+    pred = np.asarray(pred, dtype=bool).reshape(len(pred), len(labels))
+    if truth.shape != pred.shape:
+        raise ValueError(f"matrices {truth.shape} and {pred.shape} differ")
+    if not labels or not len(truth):  # nothing to score: every figure is the empty value
+        empty = _value(zero_division)
         return {
-            "labels": {label: {**empty, "support": 0} for label in labels},
-            "micro": dict(empty),
-            "macro_f1": zero_division,
+            "labels": {
+                label: {
+                    "precision": empty,
+                    "recall": empty,
+                    "f1": empty,
+                    "support": 0,
+                    "predicted": 0,
+                }  # fmt: skip
+                for label in labels
+            },
+            "micro": {"precision": empty, "recall": empty, "f1": empty},
+            "macro_f1": empty,
         }
-    precision, recall, f1, support = _support(truth, pred, None, zero_division)
+    precision, recall, f1, _ = _support(truth, pred, None, zero_division)
     micro = _support(truth, pred, "micro", zero_division)
+    per = {
+        label: {
+            "precision": _value(precision[j]),
+            "recall": _value(recall[j]),
+            "f1": _value(f1[j]),
+            "support": int(truth[:, j].sum()),
+            "predicted": int(pred[:, j].sum()),
+        }
+        for j, label in enumerate(labels)
+    }
+    defined = [v["f1"] for v in per.values() if v["f1"] is not None]
     return {
-        "labels": {
-            label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-            for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
+        "labels": per,
+        "micro": {
+            "precision": _value(micro[0]),
+            "recall": _value(micro[1]),
+            "f1": _value(micro[2]),
         },
-        "micro": {"precision": float(micro[0]), "recall": float(micro[1]), "f1": float(micro[2])},
-        "macro_f1": float(np.mean(f1)) if len(labels) else zero_division,
+        "macro_f1": float(np.mean(defined)) if defined else _value(zero_division),
     }

@@ -34,6 +34,7 @@ from pipeline.config.settings import Settings, load_settings
 from pipeline.config.themes import Theme
 from pipeline.core.errors import PipelineError
 from pipeline.core.records import Item
+from pipeline.evaluation import metrics
 from pipeline.stages.classify.combine import combine_scores, decide, doubt
 from pipeline.stages.classify.model import ModelConfig, ThemeModel
 from pipeline.stages.classify.rules import rule_hits
@@ -267,26 +268,20 @@ def review_curve(
 # --------------------------------------------------------------------------- figures
 
 
-def _prf(tp: int, fp: int, fn: int) -> dict:
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "support": tp + fn}
-
-
 def scores(truth: np.ndarray, pred: np.ndarray, theme_ids: list[str]) -> dict:
-    """Per-theme precision/recall/F1, micro- and macro-F1 (macro over every theme)."""
-    per_theme = {}
-    for j, theme in enumerate(theme_ids):
-        t, p = truth[:, j], pred[:, j]
-        per_theme[theme] = _prf(int((t & p).sum()), int((~t & p).sum()), int((t & ~p).sum()))
-    micro = _prf(int((truth & pred).sum()), int((~truth & pred).sum()), int((truth & ~pred).sum()))
+    """Per-theme precision/recall/F1, micro- and macro-F1 (macro over every theme; a
+    theme never predicted, or never in gold, scores 0)."""
+    scored = metrics.per_label(truth, pred, theme_ids, zero_division=0.0)
+    micro = scored["micro"]
     return {
-        "themes": per_theme,
+        "themes": {
+            t: {k: v[k] for k in ("precision", "recall", "f1", "support")}
+            for t, v in scored["labels"].items()
+        },
         "micro_f1": micro["f1"],
         "micro_precision": micro["precision"],
         "micro_recall": micro["recall"],
-        "macro_f1": float(np.mean([v["f1"] for v in per_theme.values()])),
+        "macro_f1": scored["macro_f1"],
     }
 
 
