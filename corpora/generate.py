@@ -43,21 +43,13 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from pipeline.config.themes import theme_ids
+
 ROOT = Path(__file__).resolve().parent.parent
 
-# Theme ids of the data contract (../shared/contract.md, "Themes").
-THEME_IDS = (
-    "sc_development",
-    "care_management",
-    "service_design",
-    "policy_vision",
-    "collaboration",
-    "community_meeting",
-    "resident_outreach",
-    "needs_analysis",
-    "workforce",
-    "covid_impact",
-)
+# Theme ids of the data contract (../shared/contract.md, "Themes"), as configs/themes.yaml
+# defines them: a source naming any other is a typo.
+THEME_IDS = theme_ids(ROOT / "configs" / "themes.yaml")
 LEVEL1_BULLETS = ("•", "・", "○", "◆")
 LEVEL2_BULLET = "➢"
 SUMMARY_BULLET = "⚫"

@@ -25,7 +25,7 @@ _EXPORTS = {
     "run_batch": "pipeline.runner.batch",
     "load_outputs": "pipeline.views.outputs",
     "item_themes": "pipeline.views.outputs",
-    "FOCUS_BLOCKS": "pipeline.views.outputs",
+    "FOCUS_BLOCKS": "pipeline.core.contract",
     "read_csv": "pipeline.output.files",
     "crosstab": "pipeline.views.crosstab",
     "kwic": "pipeline.views.kwic",

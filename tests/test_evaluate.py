@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline.config.themes import theme_ids
 from pipeline.evaluation.items import (
     EvaluationError,
     configure_parser,
@@ -31,10 +32,7 @@ from pipeline.evaluation.items import (
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_GOLD = ROOT / "corpora" / "sample" / "gold.json"
 
-THEME_IDS = [
-    "sc_development", "care_management", "service_design", "policy_vision", "collaboration",
-    "community_meeting", "resident_outreach", "needs_analysis", "workforce", "covid_impact",
-]  # fmt: skip
+THEME_IDS = list(theme_ids())
 BLOCK_COLUMNS = ["block_id", "doc_id", "source", "municipality", "section", "page", "block",
                  "session", "heading", "text"]  # fmt: skip
 ITEM_COLUMNS = ["item_id", "block_id", "doc_id", "source", "municipality", "page", "block",

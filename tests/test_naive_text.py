@@ -9,9 +9,8 @@ import pytest
 
 from pipeline.core.normalize import compact
 from pipeline.stages.extract.text import extract_text_file
+from pipeline.stages.pipeline import read_file
 from pipeline.stages.segment import naive_text, text_pieces
-from pipeline.stages.segment.blocks import segment
-from pipeline.stages.segment.items import itemize
 
 from .conftest import SAMPLE_TXT
 
@@ -21,9 +20,8 @@ GOLD = json.loads((SAMPLE_TXT / "gold.json").read_text(encoding="utf-8"))
 @pytest.fixture(scope="module")
 def read(settings):
     def get(name):
-        document = extract_text_file(SAMPLE_TXT / name, "t", name, "", settings.extract)
-        blocks = segment(document, settings.blocks)
-        return blocks, [i for b in blocks for i in itemize(b, settings.blocks)]
+        read = read_file(SAMPLE_TXT / name, settings, doc_id="t")
+        return read.blocks, read.items
 
     return get
 

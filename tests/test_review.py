@@ -173,11 +173,11 @@ def test_review_list_keeps_the_most_doubtful_within_its_size(settings):
 @pytest.mark.parametrize(
     ("section", "message"),
     [
-        ("review: 10", "expected a mapping"),
-        ("review:\n  size: -1", "`size` must be a whole number"),
-        ("review:\n  size: many", "`size` must be a whole number"),
-        ("review:\n  blocks: [課題]", "unknown block 課題"),
-        ("review:\n  rows: 5", "unknown key `rows`"),
+        ("review: 10", "review: found 10; expected a valid dictionary"),
+        ("review:\n  size: -1", "review.size: found -1; expected greater than or equal to 0"),
+        ("review:\n  size: many", "review.size: found 'many'; expected a valid integer"),
+        ("review:\n  blocks: [課題]", r"review.blocks\[0\]: found '課題'; expected '現状'"),
+        ("review:\n  rows: 5", "review.rows: unknown key; expected one of: size, blocks"),
     ],
 )
 def test_a_bad_review_section_is_named(tmp_path, section, message):

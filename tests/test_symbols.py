@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from pipeline.config.paths import PROJECT_ROOT
@@ -102,9 +104,7 @@ def test_wingdings_bullets_of_the_sample_start_items(settings, name):
     import json
 
     from pipeline.core.normalize import nfkc
-    from pipeline.stages.extract.pdf import extract_pdf
-    from pipeline.stages.segment.blocks import segment
-    from pipeline.stages.segment.items import itemize
+    from pipeline.stages.pipeline import read_file
 
     from .conftest import SAMPLE
 
@@ -118,9 +118,8 @@ def test_wingdings_bullets_of_the_sample_start_items(settings, name):
     ]
 
     def items(extract: dict) -> list[tuple[str, int]]:
-        document = extract_pdf(SAMPLE / name, "d", name, "", extract)
-        blocks = segment(document, settings.blocks)
-        return [(i.text, i.level) for b in blocks for i in itemize(b, settings.blocks)]
+        read = read_file(SAMPLE / name, dataclasses.replace(settings, extract=extract))
+        return [(i.text, i.level) for i in read.items]
 
     assert items(settings.extract) == expected
     assert any(level == 2 for _, level in expected)  # ➢ sub-bullets are among them

@@ -16,9 +16,8 @@ from pipeline.config.paths import DEFAULT_CONFIG
 from pipeline.config.settings import load_settings
 from pipeline.core.errors import DocumentError, PipelineError
 from pipeline.core.normalize import compact
-from pipeline.core.records import Block, Document, Region
+from pipeline.core.records import Block, Document, Item, Region
 from pipeline.stages.pipeline import Pipeline
-from pipeline.stages.segment.items import itemize
 
 # Outline colours by region kind; table cells get the colour of the block they became.
 _KIND_COLOURS = {
@@ -64,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {path.name} has pages 1–{count}", file=sys.stderr)
         return 2
     blocks = [b for b in segmented if _on_page(b, args.page)]
-    print(describe(document, args.page, blocks, settings, count))
+    print(describe(document, args.page, blocks, read.items, count))
     if path.suffix.lower() == ".pdf":
         png = Path(args.png) if args.png else _default_png(path, args.page)
         draw_page(path, document, args.page, blocks, png)
@@ -82,10 +81,11 @@ def _default_png(path: Path, page: int) -> Path:
     return PROJECT_ROOT / "outputs" / "inspect" / f"{path.stem}-p{page}.png"
 
 
-def describe(document: Document, page_number: int, blocks: list[Block], settings,
+def describe(document: Document, page_number: int, blocks: list[Block], items: list[Item],
              count: int | None = None) -> str:  # fmt: skip
-    """The regions of one page and the blocks and items on it; count: the pages or slides
-    found (a text without form feeds has more slides than pages)."""
+    """The regions of one page and the blocks and items on it (items: the document's, as the
+    segment stage made them); count: the pages or slides found (a text without form feeds
+    has more slides than pages)."""
     count = count or len(document.pages)
     out = [f"{document.source} — page {page_number} of {count}", "", "regions:"]
     if page_number > len(document.pages):
@@ -99,7 +99,7 @@ def describe(document: Document, page_number: int, blocks: list[Block], settings
     for block in blocks:
         session = f" 第{block.session}回" if block.session else ""
         out.append(f"  ■ {block.block}{session}  ({block.municipality}, heading {block.heading!r})")
-        for item in itemize(block, settings.blocks):
+        for item in (i for i in items if i.block_id == block.block_id):
             if item.page != page_number and not any(
                 line.page == page_number for line in block.lines
             ):

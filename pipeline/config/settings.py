@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config.paths import DEFAULT_CONFIG
-from pipeline.config.schema import check_pipeline_file
+from pipeline.config.schema import check_config
 from pipeline.config.symbol_fonts import load_symbol_fonts
 from pipeline.config.themes import (
     ClassifierOptions,
@@ -129,8 +129,7 @@ def load_blocks(path: Path) -> BlockConfig:
 def load_settings(path: Path | None = None) -> Settings:
     """Load configs/pipeline.yaml and the files it names."""
     path = Path(path) if path else DEFAULT_CONFIG
-    data = read_yaml(path)
-    check_pipeline_file(path, data)
+    data = check_config(path)  # every file it names, every mistake listed, before any is used
     # Files named in pipeline.yaml are relative to it, so a copied config folder works.
     blocks_path = (path.parent / data.get("blocks", "blocks.yaml")).resolve()
     themes_path = (path.parent / data.get("themes", "themes.yaml")).resolve()
@@ -141,10 +140,7 @@ def load_settings(path: Path | None = None) -> Settings:
         extract["symbol_fonts"] = load_symbol_fonts(symbols_path)
     analyze = dict(data.get("analyze") or {})
     if analyze.get("userdict"):  # relative to pipeline.yaml like every file it names
-        named = (path.parent / str(analyze["userdict"])).resolve()
-        if not named.is_file():
-            raise ConfigError(f"{path}: analyze.userdict: {named} is not a file")
-        analyze["userdict"] = str(named)
+        analyze["userdict"] = str((path.parent / str(analyze["userdict"])).resolve())
     # read now, so that a mistake in it stops the run before any report is read; the
     # coding rules need its spellings (a rule word SC finds 生活支援コーディネーター)
     userdict = load_userdict(userdict_path(analyze))

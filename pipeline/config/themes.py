@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from pipeline.config.paths import PROJECT_ROOT
+from pipeline.config.schema import ClassifierSection, ReviewSection, checked_section
 from pipeline.config.yaml_io import read_yaml
 from pipeline.core.contract import BLOCKS
 from pipeline.core.errors import ConfigError
@@ -147,6 +148,13 @@ def _threshold(value: Any, where: str) -> float:
     return float(value)
 
 
+def theme_ids(path: Path | None = None) -> tuple[str, ...]:
+    """The theme ids a themes.yaml defines (default: the project's), in its order: for
+    code that needs the taxonomy's names without its rules (the corpus generator, tests)."""
+    themes = read_yaml(path or PROJECT_ROOT / "configs" / "themes.yaml").get("themes")
+    return tuple(str(t) for t in themes) if isinstance(themes, dict) else ()
+
+
 def load_themes(path: Path, aliases: dict[str, str] | None = None) -> tuple[Theme, ...]:
     """Themes of configs/themes.yaml; a malformed rule raises ConfigError naming it.
     `aliases`: the domain dictionary's (so that a rule word SC finds its full form)."""
@@ -195,29 +203,14 @@ def _training_path(config: Path, name: str) -> str:
 
 def load_classifier_options(path: Path) -> ClassifierOptions:
     """The `classifier:` section of themes.yaml (defaults when it is absent)."""
-    data = read_yaml(path).get("classifier") or {}
-    where = f"{path}: classifier"
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where}: expected a mapping")
-    known = {"threshold", "rule_weight", "use_model", "training", "labels_file", "model"}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key `{unknown[0]}` (allowed: {', '.join(known)})")
-    training = data.get("training") or []
-    if isinstance(training, str):
-        training = [training]
-    if not all(isinstance(t, str) for t in training):
-        raise ConfigError(f"{where}: `training` must list gold.json or labels.csv files")
-    model = data.get("model") or {}
-    if not isinstance(model, dict):
-        raise ConfigError(f"{where}: `model` must be a mapping of settings")
+    section = checked_section(path, read_yaml(path), "classifier", ClassifierSection)
     return ClassifierOptions(
-        threshold=_threshold(data.get("threshold", 0.5), where),
-        rule_weight=_threshold(data.get("rule_weight", 0.5), f"{where} rule_weight"),
-        use_model=bool(data.get("use_model", True)),
-        training=tuple(_training_path(path, t) for t in training),
-        labels_file=str(data.get("labels_file", "labels.csv")),
-        options=dict(model),
+        threshold=section.threshold,
+        rule_weight=section.rule_weight,
+        use_model=section.use_model,
+        training=tuple(_training_path(path, t) for t in section.training),
+        labels_file=section.labels_file,
+        options=section.model.model_dump(exclude_none=True),
     )
 
 
@@ -230,24 +223,6 @@ class ReviewOptions:
 
 
 def load_review_options(path: Path) -> ReviewOptions:
-    data = read_yaml(path).get("review")
-    if data is None:
-        return ReviewOptions()
-    where = f"{path}: review"
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where}: expected a mapping with `size` and `blocks`")
-    unknown = sorted(set(data) - {"size", "blocks"})
-    if unknown:
-        raise ConfigError(f"{where}: unknown key `{unknown[0]}` (allowed: size, blocks)")
-    size = data.get("size", ReviewOptions.size)
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        raise ConfigError(f"{where}: `size` must be a whole number ≥ 0, got {size!r}")
-    blocks = data.get("blocks", list(ReviewOptions.blocks))
-    if isinstance(blocks, str):
-        blocks = [blocks]
-    if not isinstance(blocks, list) or not all(isinstance(b, str) for b in blocks):
-        raise ConfigError(f"{where}: `blocks` must list block names")
-    unknown = [b for b in blocks if b not in BLOCKS]
-    if unknown:
-        raise ConfigError(f"{where}: unknown block {unknown[0]} (known: {', '.join(BLOCKS)})")
-    return ReviewOptions(size=size, blocks=tuple(blocks))
+    """The `review:` section of themes.yaml (defaults when it is absent)."""
+    section = checked_section(path, read_yaml(path), "review", ReviewSection)
+    return ReviewOptions(size=section.size, blocks=tuple(section.blocks))

@@ -10,3 +10,16 @@ OTHER = "その他"  # text that matches no known label: kept, never dropped
 SUMMARY = "まとめ"  # the ⚫ summary lines
 # The four blocks the analysis centres on.
 FOCUS_BLOCKS = ("現状", "目指す姿", "課題意識", "到達点")
+# Lists in one cell of the CSV tables (themes, phrases, municipalities): `a;b`.
+LIST_SEPARATOR = ";"
+
+
+def join_list(values) -> str:
+    return LIST_SEPARATOR.join(values)
+
+
+def split_list(value) -> list[str]:
+    """A list cell as its entries; an empty cell (also NaN or None from a table) is []."""
+    if not isinstance(value, str):
+        return []
+    return [part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()]

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.core.contract import split_list
 from pipeline.core.errors import PipelineError
 from pipeline.core.normalize import compact
 from pipeline.evaluation import metrics
@@ -130,10 +131,6 @@ def normalize_session(value: object) -> str:
 
 def make_key(municipality: str, block: str, session: object) -> Key:
     return (normalize_text(municipality), normalize_text(block), normalize_session(session))
-
-
-def split_themes(value: str) -> frozenset[str]:
-    return frozenset(t.strip() for t in value.split(";") if t.strip())
 
 
 # --------------------------------------------------------------------------- loading
@@ -249,7 +246,7 @@ def _pred_item(gold: Gold, row) -> ItemRecord:
         block=row.block,
         session=key[2],
         text=row.text,
-        themes=split_themes(row.themes),
+        themes=frozenset(split_list(row.themes)),
         key=key,
         norm=normalize_text(row.text),
     )

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.config.themes import ClassifierOptions, ReviewOptions, Theme
+from pipeline.core.contract import join_list
 from pipeline.core.records import Item
 from pipeline.output.tables import evidence_text
 from pipeline.stages.classify.combine import doubt, thresholds_of
@@ -82,7 +83,7 @@ class ReviewList:
             if distance[j] <= NEAR or k == 0  # the nearest always: an item given no theme
         ]
         return [
-            item.text, ";".join(item.themes), item.block, item.municipality, "", round(value, 3),
+            item.text, join_list(item.themes), item.block, item.municipality, "", round(value, 3),
             "; ".join(near), evidence_text(item.evidence),
             item.item_id, item.source, item.page,
         ]  # fmt: skip

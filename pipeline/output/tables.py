@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from pipeline.config.themes import Theme
+from pipeline.core.contract import join_list
 from pipeline.core.records import Block, DocumentSummary, Item
 
 if TYPE_CHECKING:  # a cached run imports no pandas
@@ -58,7 +59,7 @@ def matrix_columns(themes: tuple[Theme, ...]) -> list[str]:
 def document_row(d: DocumentSummary) -> list:
     return [
         d.doc_id, d.source, d.sha256, d.pages, d.status, d.error,
-        ";".join(d.municipalities), d.blocks, d.items, len(d.warnings),
+        join_list(d.municipalities), d.blocks, d.items, len(d.warnings),
     ]  # fmt: skip
 
 
@@ -73,8 +74,8 @@ def item_row(i: Item, themes: tuple[Theme, ...]) -> list:
     row = [
         i.item_id, i.block_id, i.doc_id, i.source, i.municipality, i.page, i.block,
         _session(i.session), i.level, i.parent_id, i.context, i.text, i.text_raw,
-        " ".join(i.lemmas), ";".join(i.phrases), i.problem_target, i.problem_state,
-        ";".join(i.themes), evidence_text(i.evidence),
+        " ".join(i.lemmas), join_list(i.phrases), i.problem_target, i.problem_state,
+        join_list(i.themes), evidence_text(i.evidence),
     ]  # fmt: skip
     row.extend(round(i.scores.get(t.id, 0.0), 4) for t in themes)
     return row

@@ -38,9 +38,10 @@ from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
-from pipeline.config.schema import check_pipeline_file
+from pipeline.config.schema import BatchSection, checked_section
 from pipeline.config.settings import Settings
 from pipeline.config.yaml_io import read_yaml
+from pipeline.core.contract import OTHER
 from pipeline.core.errors import DocumentError, TimeLimitError
 from pipeline.core.records import DocumentResult, DocumentSummary
 from pipeline.core.timing import timed
@@ -53,7 +54,6 @@ from pipeline.stages.pipeline import SUFFIXES
 
 log = logging.getLogger(__name__)
 
-OTHER = "その他"  # the block of text that matches no known label (segment.blocks.OTHER)
 DEFAULT_TIME_LIMIT_S = 300.0
 DEFAULT_CACHE_LIMIT_MB = 2048.0
 STAGES = ("extract", "segment", "analyze", "classify")
@@ -95,11 +95,8 @@ def load_batch_options(config: Path, **overrides) -> BatchOptions:
     """The `batch:` section of configs/pipeline.yaml (checked by its schema, like the whole
     file); keyword arguments that are not None (from the command line) win over it."""
     path = Path(config)
-    data = read_yaml(path)
-    check_pipeline_file(path, data)
-    section = data.get("batch") or {}
-    kinds = (("jobs", int), ("time_limit_s", float), ("cache_limit_mb", float))
-    values = {key: kind(section[key]) for key, kind in kinds if section.get(key) is not None}
+    section = checked_section(path, read_yaml(path), "batch", BatchSection)
+    values = section.model_dump(exclude_none=True)
     values.update({k: v for k, v in overrides.items() if v is not None})
     return BatchOptions(**values)
 

@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from pipeline.core.contract import FOCUS_BLOCKS
 from pipeline.core.errors import PipelineError
 from pipeline.output.files import write_csv
-from pipeline.views.outputs import FOCUS_BLOCKS, in_blocks, item_themes
+from pipeline.views.outputs import in_blocks, item_themes
 
 THRESHOLD = 1.96  # two-sided 5% level of the standard normal
 DIMENSION_NAMES = {

@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from pipeline.core.contract import FOCUS_BLOCKS, split_list
 from pipeline.output.files import write_atomic
-from pipeline.views.outputs import FOCUS_BLOCKS, Outputs, in_blocks, item_themes
+from pipeline.views.outputs import Outputs, in_blocks, item_themes
 
 # IPAexGothic has no U+2212 (the typographic minus matplotlib uses by default).
 matplotlib.rcParams["axes.unicode_minus"] = False
@@ -192,7 +193,7 @@ def _draw_network(ax, graph: nx.Graph, names: Callable[[str], str], title: str) 
 
 def theme_network(items: pd.DataFrame, labels: dict[str, str], max_edges: int = 20) -> Figure:
     """Themes that are given to the same items (node size = items, edge width = Jaccard)."""
-    sets = [set(t.split(";")) - {""} for t in items["themes"]]
+    sets = [set(split_list(t)) for t in items["themes"]]
     graph = _cooccurrence_graph([s for s in sets if s], max_edges=max_edges, min_pair=1)
     fig = Figure(layout="constrained", figsize=(9, 7.5))
     _draw_network(

@@ -14,11 +14,11 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.config.paths import PROJECT_ROOT
+from pipeline.core.contract import split_list
 from pipeline.core.errors import PipelineError
 from pipeline.output.files import read_csv
 
 # The blocks the analysis centres on (contract: "Block types"), in reading order.
-FOCUS_BLOCKS = ("現状", "目指す姿", "課題意識", "到達点")
 NO_THEME = "(テーマなし)"
 
 
@@ -78,15 +78,11 @@ def theme_labels(themes: pd.DataFrame) -> dict[str, str]:
     return dict(zip(pairs["theme"], pairs["label"], strict=True))
 
 
-def split_themes(value: str) -> list[str]:
-    return [t for t in str(value).split(";") if t]
-
-
 def item_themes(items: pd.DataFrame) -> pd.DataFrame:
     """Long form (item_id, theme): one row per item and theme it carries."""
     if items.empty:
         return pd.DataFrame(columns=["item_id", "theme"])
-    long = items[["item_id", "themes"]].assign(theme=items["themes"].map(split_themes))
+    long = items[["item_id", "themes"]].assign(theme=items["themes"].map(split_list))
     long = long.explode("theme").dropna(subset=["theme"])
     return long[["item_id", "theme"]].reset_index(drop=True)
 

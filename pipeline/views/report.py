@@ -16,6 +16,7 @@ from string import Template
 
 import pandas as pd
 
+from pipeline.core.contract import split_list
 from pipeline.output.files import write_atomic
 from pipeline.views import figures
 from pipeline.views.crosstab import CrossTab, crosstab
@@ -115,7 +116,7 @@ def _options(outputs: Outputs, labels: dict[str, str]) -> str:
 
 
 def _item_html(item, labels: dict[str, str]) -> str:
-    themes = [t for t in str(item.themes).split(";") if t]
+    themes = split_list(item.themes)
     # Evidence for the tags shown (the classifier may also explain themes it did not give).
     evidence = {
         t: words

@@ -53,8 +53,10 @@ class ModelConfig:
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> ModelConfig:
-        known = set(cls.__dataclass_fields__)
-        values = {k: v for k, v in options.items() if k in known}
+        unknown = sorted(set(options) - set(cls.__dataclass_fields__))
+        if unknown:  # themes.yaml's schema refuses them first; a caller's own dict too
+            raise ValueError(f"unknown model options {', '.join(unknown)}")
+        values = dict(options)
         if "char_ngrams" in values:
             values["char_ngrams"] = tuple(values["char_ngrams"])
         return cls(**values)

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core.contract import split_list
 from pipeline.core.errors import PipelineError
 from pipeline.core.normalize import nfkc
 from pipeline.core.records import Item
@@ -112,7 +113,7 @@ def label_rows(path: Path) -> list[LabelRow]:
             LabelRow(
                 line=n,
                 text=text,
-                themes=tuple(t.strip() for t in (row.get("themes") or "").split(";") if t.strip()),
+                themes=tuple(split_list(row.get("themes"))),
                 block=(row.get("block") or "").strip(),
                 municipality=(row.get("municipality") or "").strip(),
             )

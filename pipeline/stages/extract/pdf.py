@@ -18,6 +18,7 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.core.errors import NoTextError, TooManyPagesError, UnreadableFileError
+from pipeline.core.geometry import overlap
 from pipeline.core.records import BBox, Document, Line, Page, Region
 from pipeline.stages.extract.layout import mark_title
 
@@ -359,12 +360,12 @@ def _free_regions(chars: list[dict], page, number: int, options: dict) -> list[R
             for r in regions
             if r.kind == "text"
             and -0.5 * line.size < line.bbox.top - r.bbox.bottom < 0.9 * line.size
-            and _overlap(r.bbox.x0, r.bbox.x1, line.bbox.x0, line.bbox.x1)
+            and overlap(r.bbox.x0, r.bbox.x1, line.bbox.x0, line.bbox.x1)
             > 0.3 * min(r.bbox.width, line.bbox.width)
         ]
         if above:
             region = max(
-                above, key=lambda r: _overlap(r.bbox.x0, r.bbox.x1, line.bbox.x0, line.bbox.x1)
+                above, key=lambda r: overlap(r.bbox.x0, r.bbox.x1, line.bbox.x0, line.bbox.x1)
             )
             region.lines.append(line)
             region.bbox = BBox(
@@ -376,7 +377,3 @@ def _free_regions(chars: list[dict], page, number: int, options: dict) -> list[R
         else:
             regions.append(Region(kind="text", bbox=line.bbox, page=number, lines=[line]))
     return regions
-
-
-def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
-    return max(0.0, min(a1, b1) - max(a0, b0))

@@ -16,10 +16,11 @@ import math
 from functools import cache
 from pathlib import Path
 
+from pipeline.core.contract import BLOCKS, OTHER
 from pipeline.core.normalize import compact
 
-_BLOCKS = ("現状", "目指す姿", "課題意識", "アセスメント結果", "到達点", "支援内容", "実施内容",
-           "支援体制", "基本情報", "まとめ")  # fmt: skip
+# every labelled block teaches the model; その他 is what no label matched
+_BLOCKS = frozenset(BLOCKS) - {OTHER}
 
 
 def examples_from(paths: tuple[Path, ...]) -> list[tuple[str, str]]:

@@ -14,13 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.config.settings import BlockConfig
+from pipeline.core.contract import OTHER, SUMMARY
+from pipeline.core.geometry import overlap
 from pipeline.core.normalize import compact, nfkc
 from pipeline.core.records import Block, Document, Line, Region
 from pipeline.stages.segment import naive_text
 from pipeline.stages.segment.labels import is_title, match_label, match_session
-
-OTHER = "その他"
-SUMMARY = "まとめ"
 
 
 @dataclass
@@ -196,7 +195,7 @@ def _label_left(cell: Region, labels: dict[int, _Label]) -> _Label | None:
         if label.block
         and label.region.table == cell.table
         and label.region.bbox.x1 <= cell.bbox.x0 + 1
-        and _overlap(
+        and overlap(
             label.region.bbox.top, label.region.bbox.bottom, cell.bbox.top, cell.bbox.bottom
         )
         > 0.5 * min(label.region.bbox.height, cell.bbox.height)
@@ -212,7 +211,7 @@ def _label_above(cell: Region, labels: dict[int, _Label], gap: float = 3.0) -> _
         if label.block
         and label.region.bbox.bottom <= cell.bbox.top + 1
         and cell.bbox.top - label.region.bbox.bottom < gap
-        and _overlap(label.region.bbox.x0, label.region.bbox.x1, cell.bbox.x0, cell.bbox.x1)
+        and overlap(label.region.bbox.x0, label.region.bbox.x1, cell.bbox.x0, cell.bbox.x1)
         > 0.8 * cell.bbox.width
     ]
     return max(candidates, key=lambda label: label.region.bbox.bottom, default=None)
@@ -233,16 +232,12 @@ def _session_above(cell: Region, labels: dict[int, _Label]) -> int | None:
         if label.session
         and label.region.table == cell.table
         and label.region.bbox.bottom <= cell.bbox.top + 1
-        and _overlap(label.region.bbox.x0, label.region.bbox.x1, cell.bbox.x0, cell.bbox.x1)
+        and overlap(label.region.bbox.x0, label.region.bbox.x1, cell.bbox.x0, cell.bbox.x1)
         > 0.5 * cell.bbox.width
     ]
     if not headers:
         return None
     return max(headers, key=lambda label: label.region.bbox.bottom).session
-
-
-def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
-    return max(0.0, min(a1, b1) - max(a0, b0))
 
 
 def _heading_in_lines(

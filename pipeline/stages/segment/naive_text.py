@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from pipeline.config.settings import BlockConfig
+from pipeline.core.contract import OTHER, SUMMARY
 from pipeline.core.normalize import compact, nfkc
 from pipeline.core.records import BBox, Line
 from pipeline.stages.segment.labels import is_title, match_label, session_numbers
@@ -244,7 +245,7 @@ def split_page(lines: list[str], config: BlockConfig) -> TextPage:
     body, summary = lines[:summary_at], lines[summary_at:]
     blocks = _body_blocks(body, config)
     if summary:
-        blocks.append(TextBlock("まとめ", "", None, summary))
+        blocks.append(TextBlock(SUMMARY, "", None, summary))
     return TextPage(header=header, blocks=blocks, furniture=furniture, unplaced=[])
 
 
@@ -308,7 +309,7 @@ def _table_blocks(
         elif not fragment.whole_line:
             content.append((i, line.split(None, 1)[1]))
     if not labels:
-        return [TextBlock("その他", "", None, [text for _, text in content])] if content else []
+        return [TextBlock(OTHER, "", None, [text for _, text in content])] if content else []
     rows = _rows(content, labels, config)
     blocks: list[TextBlock] = []
     for label, row in zip(labels, rows, strict=True):

@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from itertools import combinations, product
 
 from pipeline.config.settings import BlockConfig
+from pipeline.core.contract import OTHER, SUMMARY
 from pipeline.core.normalize import compact, nfkc
 from pipeline.stages.segment.labels import is_title, match_label, session_numbers
 from pipeline.stages.segment.text_pieces import (
@@ -41,8 +42,6 @@ from pipeline.stages.segment.text_pieces import (
     spelled_labels,
 )
 
-OTHER = "その他"
-SUMMARY = "まとめ"
 _MAX_FRAGMENT = 5  # characters of one line of a narrow label cell
 _BEAM = 48
 _ROUNDS = 2
