@@ -1,4 +1,5 @@
-"""Tests of pipeline.evaluation.items: outputs are built FROM GOLD, then damaged on purpose.
+"""Tests of pipeline.evaluation (items, gold, matching): outputs are built FROM GOLD,
+then damaged on purpose.
 
 Every test runs on a small hand-written gold and, when it exists, on the generated
 corpora/sample/gold.json as well.
@@ -17,17 +18,9 @@ import pandas as pd
 import pytest
 
 from pipeline.config.themes import theme_ids
-from pipeline.evaluation.items import (
-    EvaluationError,
-    configure_parser,
-    evaluate,
-    format_errors,
-    format_report,
-    match_texts,
-    normalize_text,
-    ratio,
-    run,
-)
+from pipeline.evaluation.gold import EvaluationError, normalize_text
+from pipeline.evaluation.items import configure_parser, evaluate, format_errors, format_report, run
+from pipeline.evaluation.matching import match_texts, ratio
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_GOLD = ROOT / "corpora" / "sample" / "gold.json"

@@ -24,19 +24,17 @@ from pathlib import Path
 from pipeline.config.paths import PROJECT_ROOT
 from pipeline.config.settings import load_settings
 from pipeline.core.errors import DocumentError
-from pipeline.evaluation.items import (
+from pipeline.evaluation.gold import (
     BlockRecord,
     Gold,
     ItemRecord,
-    Run,
-    _parse_gold,
-    error_listing,
-    format_errors,
     make_key,
-    match_items,
     normalize_text,
-    scope_figures,
+    parse_gold,
 )
+from pipeline.evaluation.items import Run, error_listing, format_errors, scope_figures
+from pipeline.evaluation.matching import match_items
+from pipeline.evaluation.text_table import number, table
 from pipeline.output.files import write_json
 
 CORPORA = PROJECT_ROOT / "corpora"
@@ -118,7 +116,7 @@ def read_batch(folder: Path, settings, files: set[str] | None = None) -> BatchRe
 
 
 def _subset(gold: dict, files: set[str]) -> Gold:
-    return _parse_gold(
+    return parse_gold(
         {
             "documents": [d for d in gold["documents"] if d["file"] in files],
             "municipalities": [m for m in gold["municipalities"] if m["file"] in files],
@@ -187,10 +185,6 @@ def evaluate_inputs(parts=PARTS, corpora: Path = CORPORA, only: str | None = Non
     return result
 
 
-def _num(value) -> str:
-    return "-" if value is None else f"{value:.3f}"
-
-
 def format_table(result: dict, parts=PARTS) -> str:
     header = ["input"]
     for part in parts:
@@ -206,26 +200,12 @@ def format_table(result: dict, parts=PARTS) -> str:
                 continue
             row += [
                 str(fig["files"]),
-                _num(fig["blocks"]["recall"]),
-                _num(fig["items_exact"]["f1"]),
-                _num(fig["items_fuzzy"]["f1"]),
+                number(fig["blocks"]["recall"]),
+                number(fig["items_exact"]["f1"]),
+                number(fig["items_fuzzy"]["f1"]),
             ]
         rows.append(row)
-    widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
-    lines = [
-        "  ".join(
-            h.ljust(w) if c == 0 else h.rjust(w)
-            for c, (h, w) in enumerate(zip(header, widths, strict=True))
-        ),
-        "  ".join("-" * w for w in widths),
-    ]
-    for row in rows:
-        lines.append(
-            "  ".join(
-                v.ljust(w) if c == 0 else v.rjust(w)
-                for c, (v, w) in enumerate(zip(row, widths, strict=True))
-            )
-        )
+    lines = table(header, rows)
     failed = [
         f"  {name} ({part}): {file}: {reason}"
         for name, entry in result.items()

@@ -11,78 +11,46 @@ The scoring is the one described at the end of docs/corpus.md:
   predicted themes taken from the matched predicted item;
 - every figure overall and per layout variant (municipality → variant comes from gold).
 
-`evaluate()` is pure: it reads files and returns a JSON-serialisable dict. `run()` is the
-command-line wrapper (`python -m pipeline evaluate OUTPUT_DIR`).
+Gold is read by gold.py and items are paired by matching.py. `evaluate()` is pure: it
+reads files and returns a JSON-serialisable dict. `run()` is the command-line wrapper
+(`python -m pipeline evaluate OUTPUT_DIR`).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from difflib import SequenceMatcher
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.core.contract import split_list
 from pipeline.core.errors import PipelineError
-from pipeline.core.normalize import compact
 from pipeline.evaluation import metrics
+from pipeline.evaluation.gold import (
+    BlockRecord,
+    EvaluationError,
+    Gold,
+    ItemRecord,
+    load_gold,
+    make_key,
+    normalize_text,
+)
+from pipeline.evaluation.matching import FUZZY_THRESHOLD, Matching, match_items, ratio
+from pipeline.evaluation.text_table import number, table
 from pipeline.output.files import write_json
 
 DEFAULT_OUTPUT_DIR = Path("outputs/sample")
 DEFAULT_GOLD = Path("corpora/sample/gold.json")
-FUZZY_THRESHOLD = 0.9
 MAX_ERRORS = 200  # unmatched items kept per side in the result, enough to diagnose a run
 OVERALL = "overall"
 UNKNOWN_VARIANT = "unknown"  # predicted rows we cannot attribute to any gold document
 
 BLOCK_COLUMNS = ("municipality", "block", "session")
 ITEM_COLUMNS = ("municipality", "block", "session", "text", "themes")
-
-
-class EvaluationError(PipelineError):
-    """A run or gold file cannot be scored; the message says what to do about it."""
-
-
-# --------------------------------------------------------------------------- records
-
-
-Key = tuple[str, str, str]  # (municipality, block, session), all normalised
-
-
-@dataclass(frozen=True)
-class ItemRecord:
-    """One item, gold or predicted, reduced to what scoring needs."""
-
-    variant: str
-    municipality: str  # as written (for error listings)
-    block: str
-    session: str  # "" or "1" / "2" / "3"
-    text: str  # as written (for error listings)
-    themes: frozenset[str] | None  # None: gold item without theme labels
-    key: Key
-    norm: str  # text after NFKC and whitespace removal: what is compared
-
-
-@dataclass(frozen=True)
-class BlockRecord:
-    variant: str
-    key: Key
-
-
-@dataclass
-class Gold:
-    municipalities: dict[str, str]  # normalised name → name as written
-    variant_of: dict[str, str]  # normalised municipality → variant
-    variant_of_file: dict[str, str]  # document file name → variant
-    variants: list[str]  # in gold order
-    blocks: list[BlockRecord]
-    items: list[ItemRecord]
 
 
 @dataclass
@@ -92,101 +60,7 @@ class Run:
     documents: dict | None  # status summary of documents.csv, None when absent
 
 
-@dataclass(frozen=True)
-class Pair:
-    """A gold item matched to a predicted item (indices into Gold.items / Run.items)."""
-
-    gold: int
-    pred: int
-    exact: bool
-
-
-@dataclass
-class Matching:
-    pairs: list[Pair]
-    # For unmatched gold items: the closest predicted text in the same block, for diagnosis.
-    closest: dict[int, tuple[float, str]] = field(default_factory=dict)
-
-
-# --------------------------------------------------------------------------- normalising
-
-
-# NFKC, then drop every whitespace character (NFKC itself can produce spaces).
-normalize_text = compact
-
-
-def normalize_session(value: object) -> str:
-    """Gold has null / 1; the CSVs have "" / "1" (or "1.0" if a float slipped through)."""
-    if value is None:
-        return ""
-    text = str(value).strip()
-    if not text:
-        return ""
-    try:
-        number = float(text)
-    except ValueError:
-        return normalize_text(text)
-    return str(int(number)) if number.is_integer() else text
-
-
-def make_key(municipality: str, block: str, session: object) -> Key:
-    return (normalize_text(municipality), normalize_text(block), normalize_session(session))
-
-
 # --------------------------------------------------------------------------- loading
-
-
-def load_gold(path: Path) -> Gold:
-    if not path.is_file():
-        raise EvaluationError(f"no gold file {path} — run `make generate` or pass --gold FILE")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return _parse_gold(data)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise EvaluationError(
-            f"{path} is not a gold.json as described in docs/corpus.md ({exc!r}) — "
-            "regenerate it with `make generate`"
-        ) from exc
-
-
-def _parse_gold(data: dict) -> Gold:
-    variant_of_file: dict[str, str] = {}
-    variants: list[str] = []
-    for doc in data.get("documents", []):
-        variant_of_file[Path(doc["file"]).name] = doc["variant"]
-        _append_new(variants, doc["variant"])
-
-    gold = Gold({}, {}, variant_of_file, variants, [], [])
-    for muni in data["municipalities"]:
-        name, variant = muni["municipality"], muni["variant"]
-        _append_new(gold.variants, variant)
-        gold.municipalities[normalize_text(name)] = name
-        gold.variant_of[normalize_text(name)] = variant
-        if muni.get("file"):
-            gold.variant_of_file.setdefault(Path(muni["file"]).name, variant)
-        for block in muni["blocks"]:
-            key = make_key(name, block["block"], block.get("session"))
-            gold.blocks.append(BlockRecord(variant, key))
-            for item in block["items"]:
-                themes = item.get("themes")
-                gold.items.append(
-                    ItemRecord(
-                        variant=variant,
-                        municipality=name,
-                        block=block["block"],
-                        session=key[2],
-                        text=item["text"],
-                        themes=None if themes is None else frozenset(themes),
-                        key=key,
-                        norm=normalize_text(item["text"]),
-                    )
-                )
-    return gold
-
-
-def _append_new(values: list[str], value: str) -> None:
-    if value not in values:
-        values.append(value)
 
 
 def read_output_csv(output_dir: Path, name: str, required: Iterable[str]) -> pd.DataFrame:
@@ -267,78 +141,6 @@ def _documents_summary(output_dir: Path) -> dict | None:
             for row in failed.to_dict("records")
         ],
     }
-
-
-# --------------------------------------------------------------------------- matching
-
-
-def ratio(a: str, b: str) -> float:
-    # autojunk would treat frequent characters of long texts as junk and distort the ratio.
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
-
-
-def match_texts(
-    gold: list[str], pred: list[str], threshold: float = FUZZY_THRESHOLD
-) -> list[tuple[int, int, bool]]:
-    """One-to-one pairs (gold index, pred index, exact) between two lists of texts.
-
-    Equal strings are paired first (so the exact count is the multiset intersection),
-    then the remaining items greedily by best ratio >= threshold; ties go to the earlier
-    items so that the result is deterministic.
-    """
-    pairs: list[tuple[int, int, bool]] = []
-    free_pred: dict[str, list[int]] = defaultdict(list)
-    for j, text in enumerate(pred):
-        free_pred[text].append(j)
-    left_gold = []
-    for i, text in enumerate(gold):
-        if free_pred[text]:
-            pairs.append((i, free_pred[text].pop(0), True))
-        else:
-            left_gold.append(i)
-    left_pred = sorted(j for js in free_pred.values() for j in js)
-
-    candidates = []
-    for i in left_gold:
-        for j in left_pred:
-            matcher = SequenceMatcher(None, gold[i], pred[j], autojunk=False)
-            # The cheap upper bounds skip most hopeless pairs.
-            if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
-                continue
-            r = matcher.ratio()
-            if r >= threshold:
-                candidates.append((-r, i, j))
-    used_gold: set[int] = set()
-    used_pred: set[int] = set()
-    for _, i, j in sorted(candidates):
-        if i not in used_gold and j not in used_pred:
-            pairs.append((i, j, False))
-            used_gold.add(i)
-            used_pred.add(j)
-    return sorted(pairs)
-
-
-def match_items(gold: list[ItemRecord], pred: list[ItemRecord]) -> Matching:
-    """Match items block by block: only items with the same key can pair."""
-    gold_by_key: dict[Key, list[int]] = defaultdict(list)
-    pred_by_key: dict[Key, list[int]] = defaultdict(list)
-    for i, item in enumerate(gold):
-        gold_by_key[item.key].append(i)
-    for j, item in enumerate(pred):
-        pred_by_key[item.key].append(j)
-
-    matching = Matching([])
-    for key, gold_ids in gold_by_key.items():
-        pred_ids = pred_by_key.get(key, [])
-        local = match_texts([gold[i].norm for i in gold_ids], [pred[j].norm for j in pred_ids])
-        matching.pairs.extend(Pair(gold_ids[a], pred_ids[b], exact) for a, b, exact in local)
-        matched = {a for a, _, _ in local}
-        for a, i in enumerate(gold_ids):
-            if a not in matched and pred_ids:
-                matching.closest[i] = max(
-                    (ratio(gold[i].norm, pred[j].norm), pred[j].text) for j in pred_ids
-                )
-    return matching
 
 
 # --------------------------------------------------------------------------- figures
@@ -490,34 +292,18 @@ def evaluate(output_dir: Path, gold_path: Path) -> dict:
 # --------------------------------------------------------------------------- report
 
 
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
-
-
 def _scope_row(name: str, fig: dict) -> list[str]:
     munis = fig["municipalities"]
     return [
         name,
         f"{munis['found']}/{munis['gold']}",
-        _num(fig["blocks"]["precision"]),
-        _num(fig["blocks"]["recall"]),
-        _num(fig["items_exact"]["f1"]),
-        _num(fig["items_fuzzy"]["f1"]),
-        _num(fig["themes"]["micro_f1"]),
-        _num(fig["themes"]["macro_f1"]),
+        number(fig["blocks"]["precision"]),
+        number(fig["blocks"]["recall"]),
+        number(fig["items_exact"]["f1"]),
+        number(fig["items_fuzzy"]["f1"]),
+        number(fig["themes"]["micro_f1"]),
+        number(fig["themes"]["macro_f1"]),
     ]
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    """Left-aligned first column, right-aligned numbers (all cells are ASCII)."""
-    widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        first = cells[0].ljust(widths[0])
-        rest = (cell.rjust(w) for cell, w in zip(cells[1:], widths[1:], strict=True))
-        return "  ".join([first, *rest])
-
-    return [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
 
 
 def format_report(result: dict) -> str:
@@ -526,7 +312,7 @@ def format_report(result: dict) -> str:
     rows = [_scope_row(OVERALL, overall)]
     rows += [_scope_row(name, fig) for name, fig in result["variants"].items()]
     lines = [f"Evaluation of {result['output_dir']} against {result['gold']}", ""]
-    lines += _table(header, rows)
+    lines += table(header, rows)
 
     blocks, exact, fuzzy = overall["blocks"], overall["items_exact"], overall["items_fuzzy"]
     themes = overall["themes"]
@@ -535,7 +321,7 @@ def format_report(result: dict) -> str:
         f"blocks: gold {blocks['gold']}, predicted {blocks['pred']}, matched {blocks['matched']}",
         f"items:  gold {exact['gold']}, predicted {exact['pred']}, "
         f"exact {exact['matched']}, fuzzy {fuzzy['matched']} "
-        f"(P {_num(fuzzy['precision'])}, R {_num(fuzzy['recall'])})",
+        f"(P {number(fuzzy['precision'])}, R {number(fuzzy['recall'])})",
         f"themes: {themes['evaluated']} of {themes['labelled']} gold-labelled items matched "
         "and scored (item F1 = exact; theme mi/ma = micro/macro F1)",
     ]
@@ -553,14 +339,14 @@ def format_report(result: dict) -> str:
     per_theme = themes["per_theme"]
     if per_theme:
         lines += ["", "Themes (overall, matched labelled items)", ""]
-        lines += _table(
+        lines += table(
             ["theme", "P", "R", "F1", "support", "predicted"],
             [
                 [
                     t,
-                    _num(s["precision"]),
-                    _num(s["recall"]),
-                    _num(s["f1"]),
+                    number(s["precision"]),
+                    number(s["recall"]),
+                    number(s["f1"]),
                     str(s["support"]),
                     str(s["predicted"]),
                 ]
