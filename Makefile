@@ -59,8 +59,8 @@ measure: setup ## time a cold run of BATCH against an unchanged re-run (cached)
 bench: setup ## time every stage and scale batches against plain GiNZA → outputs/bench/
 	$(PY) -m tools.bench
 
-generate: setup ## re-create the reportlab sample (PDFs, gold) from corpora/sources
-	$(PY) corpora/generate.py
+generate: setup ## re-create the reportlab sample (PDFs, gold) from corpora/sources with corpora/reportgen
+	$(PY) -m corpora.reportgen
 
 office: setup ## rebuild the office sample (.pptx, .docx, their LibreOffice PDFs, gold); needs soffice
 	$(PY) -m corpora.officegen build

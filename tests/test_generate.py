@@ -1,4 +1,4 @@
-"""corpora/generate.py: determinism, glyph round-trips and the hard layout cases it promises.
+"""corpora/reportgen: determinism, glyph round-trips and the hard layout cases it promises.
 
 Generates from corpora/sources when every source the manifest names exists, otherwise from
 a temporary copy of sakuragaura.yaml with a small manifest covering every variant.
@@ -6,12 +6,10 @@ a temporary copy of sakuragaura.yaml with a small manifest covering every varian
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import re
 import shutil
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -20,13 +18,23 @@ import pytest
 import yaml
 from fontTools.ttLib import TTFont as FontFile
 
+from corpora.reportgen.__main__ import main
+from corpora.reportgen.build import build
+from corpora.reportgen.fonts import (
+    BULLET_FONTS,
+    WINGDINGS_CODES,
+    Fonts,
+    build_wingdings,
+    bullet_char,
+    font_cache_dir,
+)
+from corpora.reportgen.layout import Para, fit_flow
+from corpora.reportgen.render import fullwidth_number
+from corpora.reportgen.style import LEVEL2_BULLET, NAVY, PAGE_STYLES, GenerateError, label_metrics
+from corpora.reportgen.wrap import wrap
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "corpora" / "sources"
-
-_spec = importlib.util.spec_from_file_location("corpus_generate", ROOT / "corpora" / "generate.py")
-gen = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = gen  # dataclasses look their module up while the class is created
-_spec.loader.exec_module(gen)
 
 FALLBACK_MANIFEST = """\
 batch: sample
@@ -58,7 +66,7 @@ def source_dir(tmp_path_factory) -> Path:
 
 def _generate(source_dir: Path, root: Path) -> Path:
     out = root / "sample"
-    gen.generate(source_dir, out, log=lambda _msg: None)
+    build(source_dir, out, log=lambda _msg: None)
     return out
 
 
@@ -89,7 +97,7 @@ def _char(c: dict) -> dict:
 
 def drawn_bullet(doc: dict, glyph: str | None = None) -> str:
     """The character pdfplumber reports for a bullet glyph of doc (its level-1 one by default)."""
-    return gen.bullet_char(glyph or doc["bullet"], doc.get("bullet_font"))
+    return bullet_char(glyph or doc["bullet"], doc.get("bullet_font"))
 
 
 def docs_where(corpus, **conditions) -> list[dict]:
@@ -107,14 +115,14 @@ def page_string(page: dict) -> str:
 
 def label_column_chars(page: dict, doc: dict) -> list[dict]:
     """Label characters: inside the document's label column, between title and footer, navy."""
-    style = gen.PAGE_STYLES[doc["page"]]
-    right = style.margin + gen.label_metrics(style, doc["label_width"]).column
+    style = PAGE_STYLES[doc["page"]]
+    right = style.margin + label_metrics(style, doc["label_width"]).column
     return [
         c
         for c in page["chars"]
         if c["x1"] <= right
         and style.content_top < c["top"] < style.footer_rule
-        and c["color"] == gen.NAVY
+        and c["color"] == NAVY
     ]
 
 
@@ -162,7 +170,7 @@ def test_stale_outputs_are_removed_and_others_kept(tmp_path):
     out.mkdir()
     (out / "old_report.pdf").write_bytes(b"%PDF stale")
     (out / "notes.md").write_text("not generated", encoding="utf-8")
-    gen.generate(src, out, log=lambda _msg: None)
+    build(src, out, log=lambda _msg: None)
     assert sorted(p.name for p in out.iterdir()) == ["a.pdf", "gold.json", "notes.md"]
 
 
@@ -184,12 +192,12 @@ def test_bullet_glyphs_round_trip_and_no_nul(corpus):
 
 
 def test_each_glyph_is_drawn_with_a_font_that_has_it():
-    fonts = gen.Fonts()
+    fonts = Fonts()
     for glyph in "•・○◆➢⚫":
         assert fonts.has_glyph(fonts.font_for(glyph), glyph)
     # IPAexGothic lacks these two: they must come from the fallback font
-    assert fonts.font_for("⚫") == fonts.font_for("➢") == gen.Fonts.FALLBACK
-    assert [font for font, _ in fonts.runs("⚫ まとめ")] == [gen.Fonts.FALLBACK, gen.Fonts.PRIMARY]
+    assert fonts.font_for("⚫") == fonts.font_for("➢") == Fonts.FALLBACK
+    assert [font for font, _ in fonts.runs("⚫ まとめ")] == [Fonts.FALLBACK, Fonts.PRIMARY]
 
 
 def test_every_gold_character_is_in_its_pdf(corpus):
@@ -245,15 +253,15 @@ BULLET_BLOCKS = {"基本情報", "まとめ"}  # blocks whose items are drawn wi
 
 def test_wingdings_bullets_come_out_as_pua_or_latin1(corpus):
     docs = [d for d in corpus["manifest"]["documents"] if "bullet_font" in d]
-    assert {d["bullet_font"] for d in docs} == set(gen.BULLET_FONTS)
+    assert {d["bullet_font"] for d in docs} == set(BULLET_FONTS)
     for doc in docs:
         chars = [c for p in corpus["pages"][doc["file"]] for c in p["chars"]]
-        level1, level2 = drawn_bullet(doc), drawn_bullet(doc, gen.LEVEL2_BULLET)
+        level1, level2 = drawn_bullet(doc), drawn_bullet(doc, LEVEL2_BULLET)
         if doc["bullet_font"] == "wingdings_pua":
-            assert level1 == chr(0xF000 + gen.WINGDINGS_CODES[doc["bullet"]])
+            assert level1 == chr(0xF000 + WINGDINGS_CODES[doc["bullet"]])
             assert level2 == "\uf0d8"
         else:
-            assert level1 == chr(gen.WINGDINGS_CODES[doc["bullet"]])
+            assert level1 == chr(WINGDINGS_CODES[doc["bullet"]])
             assert level2 == "Ø"
         wingdings = Counter(c["text"] for c in chars if "Wingdings" in c["fontname"])
         # one glyph per drawn bullet, all in Wingdings; text and the ⚫ lines never are
@@ -284,25 +292,25 @@ def test_other_documents_have_no_wingdings(corpus):
 
 
 def test_wingdings_font_is_built_deterministically():
-    fonts = gen.Fonts()
-    data = gen.build_wingdings(fonts._dejavu)
-    assert gen.build_wingdings(fonts._dejavu) == data
+    fonts = Fonts()
+    data = build_wingdings(fonts._dejavu)
+    assert build_wingdings(fonts._dejavu) == data
     fonts.symbol_font()
-    assert (gen.font_cache_dir() / "Wingdings-Regular.ttf").read_bytes() == data
+    assert (font_cache_dir() / "Wingdings-Regular.ttf").read_bytes() == data
     font = FontFile(io.BytesIO(data))
     assert font["name"].getDebugName(1) == "Wingdings"
     assert font["name"].getDebugName(6) == "Wingdings-Regular"
     cmap = font.getBestCmap()
     dejavu = FontFile(str(fonts._dejavu))
     shapes = dejavu.getBestCmap()
-    assert set(cmap) == {c for code in gen.WINGDINGS_CODES.values() for c in (code, 0xF000 + code)}
-    for shape, code in gen.WINGDINGS_CODES.items():
+    assert set(cmap) == {c for code in WINGDINGS_CODES.values() for c in (code, 0xF000 + code)}
+    for shape, code in WINGDINGS_CODES.items():
         assert cmap[code] == cmap[0xF000 + code]
         # the glyph drawn is DejaVu Sans's glyph of the real shape
         ours = font["glyf"][cmap[code]]
         theirs = dejavu["glyf"][shapes[ord(shape)]]
         assert ours.getCoordinates(font["glyf"])[0] == theirs.getCoordinates(dejavu["glyf"])[0]
-    assert gen.Fonts.SYMBOL not in {gen.Fonts().font_for(ch) for ch in "Øu¡l§"}
+    assert Fonts.SYMBOL not in {Fonts().font_for(ch) for ch in "Øu¡l§"}
 
 
 # --- the hard layout cases ------------------------------------------------------------------
@@ -363,12 +371,12 @@ def test_long_bullets_wrap_with_continuation_under_the_text(corpus):
 
 
 def test_wrap_breaks_mid_word_but_not_inside_latin_words():
-    fonts = gen.Fonts()
+    fonts = Fonts()
     text = "訪問型サービスBの利用者アセスメントをPDCA サイクルで見直す"
     word = text.index("アセスメント")
     inside_katakana = 0
     for width in range(60, 240, 7):
-        lines = gen.wrap(text, width, 12, fonts)
+        lines = wrap(text, width, 12, fonts)
         drawn = [text[s:e] for s, e in lines]
         assert "".join(drawn).replace(" ", "") == text.replace(" ", "")
         assert all(fonts.width(line, 12) <= width + 1e-6 for line in drawn)
@@ -377,28 +385,28 @@ def test_wrap_breaks_mid_word_but_not_inside_latin_words():
             assert b[0] not in "、。）」"
         inside_katakana += any(word < s < word + len("アセスメント") for s, _ in lines)
     assert inside_katakana >= 1  # breaks fall mid-word, as in PowerPoint
-    lines = gen.wrap("サイクルPDCA", 12 * 5.2, 12, fonts)
+    lines = wrap("サイクルPDCA", 12 * 5.2, 12, fonts)
     assert [("サイクルPDCA")[s:e] for s, e in lines] == ["サイクル", "PDCA"]
     # kinsoku: 。 does not start a line, the character before it moves down with it
-    lines = gen.wrap("あいうえお。かき", 12 * 5, 12, fonts)
+    lines = wrap("あいうえお。かき", 12 * 5, 12, fonts)
     assert [("あいうえお。かき")[s:e] for s, e in lines] == ["あいうえ", "お。かき"]
     # a space between Latin words is drawn when it falls mid-line, dropped at a break
     zoom = "Zoom ミーティング"
-    assert [zoom[s:e] for s, e in gen.wrap(zoom, 500, 12, fonts)] == [zoom]
+    assert [zoom[s:e] for s, e in wrap(zoom, 500, 12, fonts)] == [zoom]
     zoom = "Zoom meeting"
-    assert [zoom[s:e] for s, e in gen.wrap(zoom, fonts.width("Zoom me", 12), 12, fonts)] == [
+    assert [zoom[s:e] for s, e in wrap(zoom, fonts.width("Zoom me", 12), 12, fonts)] == [
         "Zoom",
         "meeting",
     ]
 
 
 def test_cell_font_shrinks_rather_than_overflow():
-    fonts = gen.Fonts()
-    paras = [gen.Para("地域ケア会議の開催と振り返り" * 3, "bullet", 1, "•")] * 6
-    _, used, size = gen.fit_flow(paras, 200, 300, 14, fonts, "test")
+    fonts = Fonts()
+    paras = [Para("地域ケア会議の開催と振り返り" * 3, "bullet", 1, "•")] * 6
+    _, used, size = fit_flow(paras, 200, 300, 14, fonts, "test")
     assert size < 14 and used <= 300
-    with pytest.raises(gen.GenerateError, match="does not fit"):
-        gen.fit_flow(paras * 10, 200, 300, 14, fonts, "test")
+    with pytest.raises(GenerateError, match="does not fit"):
+        fit_flow(paras * 10, 200, 300, 14, fonts, "test")
 
 
 def test_continued_variant_repeats_the_label_and_gold_keeps_one_block(corpus):
@@ -428,7 +436,7 @@ def test_multi_document_has_numbered_sections(corpus):
     doc = docs_where(corpus, variant="wide_multi")[0]
     pages = corpus["pages"][doc["file"]]
     for n, m in enumerate(municipalities_of(corpus, doc["file"]), 1):
-        heading = f"{gen.fullwidth_number(n)}．{m['municipality']}"
+        heading = f"{fullwidth_number(n)}．{m['municipality']}"
         start = m["blocks"][0]["page"]
         for page in pages[start - 1 : start + 2]:
             assert heading in page_string(page), (heading, start)
@@ -484,8 +492,8 @@ documents:
 
 def _error(tmp_path, manifest, edit=None) -> str:
     src = _tmp_sources(tmp_path, manifest, edit)
-    with pytest.raises(gen.GenerateError) as info:
-        gen.generate(src, tmp_path / "o", log=lambda _msg: None)
+    with pytest.raises(GenerateError) as info:
+        build(src, tmp_path / "o", log=lambda _msg: None)
     message = str(info.value)
     assert "\n" not in message
     return message
@@ -540,10 +548,10 @@ def test_content_that_cannot_fit_is_an_error_not_an_overflow(tmp_path):
 
 def test_cli_help_and_error_exit(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
-        gen.main(["--help"])
+        main(["--help"])
     assert info.value.code == 0 and "--sources" in capsys.readouterr().out
     src = _tmp_sources(tmp_path, ONE_DOC.replace("SRC", "nowhere"))
-    assert gen.main(["--sources", str(src), "--out", str(tmp_path / "o")]) == 2
+    assert main(["--sources", str(src), "--out", str(tmp_path / "o")]) == 2
     assert "nowhere" in capsys.readouterr().err
 
 

@@ -24,7 +24,11 @@ from pathlib import Path
 import pdfplumber
 import yaml
 
-from .. import generate as gen
+from ..reportgen.checks import check_list, check_mapping, load_yaml
+from ..reportgen.files import remove_stale, show, write_atomic
+from ..reportgen.fonts import Fonts
+from ..reportgen.gold import describe, gold_json, source_gold_blocks
+from ..reportgen.sources import validate_source
 from .deck import DeckBuilder
 from .export import to_pdf, verify_regions
 from .report import ReportBuilder
@@ -54,12 +58,12 @@ class OfficeDoc:
 
 
 def load_manifest(path: Path = MANIFEST) -> tuple[str, list[OfficeDoc]]:
-    data = gen.load_yaml(path)
-    gen.check_mapping(data, ("batch", "documents"), (), path.name)
+    data = load_yaml(path)
+    check_mapping(data, ("batch", "documents"), (), path.name)
     docs, seen = [], set()
-    for n, entry in enumerate(gen.check_list(data["documents"], f"{path.name}: documents")):
+    for n, entry in enumerate(check_list(data["documents"], f"{path.name}: documents")):
         where = f"{path.name}: documents[{n}]"
-        gen.check_mapping(entry, ("file", "variant", "sources"), ("style", "held_out"), where)
+        check_mapping(entry, ("file", "variant", "sources"), ("style", "held_out"), where)
         name = str(entry["file"])
         if not re.fullmatch(r"[A-Za-z0-9_.-]+\.(pptx|docx)", name) or name in seen:
             raise OfficeError(
@@ -82,7 +86,7 @@ def load_manifest(path: Path = MANIFEST) -> tuple[str, list[OfficeDoc]]:
 
 
 def load_sources(docs: list[OfficeDoc]) -> dict:
-    fonts = gen.Fonts()
+    fonts = Fonts()
     sources = {}
     for doc in docs:
         for sid in doc.sources:
@@ -91,7 +95,7 @@ def load_sources(docs: list[OfficeDoc]) -> dict:
                 raise OfficeError(f"office.yaml names source {sid!r}, but {path} does not exist")
             if sid in sources:
                 raise OfficeError(f"source {sid!r} is in two documents: gold is by municipality")
-            sources[sid] = gen.validate_source(gen.load_yaml(path), path, fonts)
+            sources[sid] = validate_source(load_yaml(path), path, fonts)
     return sources
 
 
@@ -201,10 +205,10 @@ def gold_of(built: list[Built], pdfs: dict[str, Path], sources: dict, batch: str
             src = sources[sid]
             if doc.kind == "deck":
                 first = b.first_pages[n]
-                blocks = gen.source_gold_blocks(src, first, doc.style.continued)
+                blocks = source_gold_blocks(src, first, doc.style.continued)
                 last_page = first + (3 if doc.style.continued else 2)
             else:
-                blocks = gen.source_gold_blocks(src, 1, False)
+                blocks = source_gold_blocks(src, 1, False)
                 last_page = _pages_from_pdf(blocks, pages_text, page)
                 page = last_page
             _label_words(doc, blocks)
@@ -242,8 +246,8 @@ def build(manifest: Path = MANIFEST, office_dir: Path = OFFICE_DIR, pdf_dir: Pat
     built = [build_one(doc, sources) for doc in docs]
     office_dir.mkdir(parents=True, exist_ok=True)
     for b in built:
-        gen.write_atomic(office_dir / b.doc.file, b.data)
-        log(f"wrote {gen.show(office_dir / b.doc.file)}")
+        write_atomic(office_dir / b.doc.file, b.data)
+        log(f"wrote {show(office_dir / b.doc.file)}")
     pdfs = {
         path.name: pdf
         for path, pdf in to_pdf([office_dir / b.doc.file for b in built], pdf_dir).items()
@@ -251,20 +255,18 @@ def build(manifest: Path = MANIFEST, office_dir: Path = OFFICE_DIR, pdf_dir: Pat
     for b in built:
         if b.doc.kind == "deck":
             verify_regions(pdfs[b.doc.file], b.regions, b.doc.file)
-        log(f"wrote {gen.show(pdfs[b.doc.file])}")
-    gen.write_atomic(
-        office_dir / "gold.json", gen.gold_json(gold_of(built, pdfs, sources, batch, ""))
-    )
+        log(f"wrote {show(pdfs[b.doc.file])}")
+    write_atomic(office_dir / "gold.json", gold_json(gold_of(built, pdfs, sources, batch, "")))
     gold = gold_of(built, pdfs, sources, f"{batch}_pdf", ".pdf")
-    gen.write_atomic(pdf_dir / "gold.json", gen.gold_json(gold))
-    log(f"wrote gold: {gen.describe(gold)}")
+    write_atomic(pdf_dir / "gold.json", gold_json(gold))
+    log(f"wrote gold: {describe(gold)}")
     keep = {b.doc.file for b in built}
     for stale in (
-        gen.remove_stale(office_dir, "*.pptx", keep)
-        + gen.remove_stale(office_dir, "*.docx", keep)
-        + gen.remove_stale(pdf_dir, "*.pdf", {f"{Path(k).stem}.pdf" for k in keep})
+        remove_stale(office_dir, "*.pptx", keep)
+        + remove_stale(office_dir, "*.docx", keep)
+        + remove_stale(pdf_dir, "*.pdf", {f"{Path(k).stem}.pdf" for k in keep})
     ):
-        log(f"removed {gen.show(stale)} (no longer in the manifest)")
+        log(f"removed {show(stale)} (no longer in the manifest)")
 
 
 def check_exports(

@@ -25,7 +25,8 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-from .. import generate as gen
+from ..reportgen.files import remove_stale, show, write_atomic
+from ..reportgen.gold import gold_json
 from .style import OfficeError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,7 +117,7 @@ def extract_all(log=print) -> None:
                 name = f"{Path(doc['file']).stem}.txt"
                 text = text_of(pdf, tool)
                 # written as the tool writes it: bytes as they come (pypdfium2 keeps CRLF)
-                gen.write_atomic(out / name, text.encode("utf-8"))
+                write_atomic(out / name, text.encode("utf-8"))
                 entry = {k: v for k, v in doc.items() if k != "exported_from"}
                 entry.update(
                     file=name,
@@ -136,9 +137,9 @@ def extract_all(log=print) -> None:
                 "municipalities": munis,
                 "versions": used,
             }
-            gen.write_atomic(out / "gold.json", gen.gold_json(tool_gold))
-            stale = gen.remove_stale(out, "*.txt", {d["file"] for d in docs})
+            write_atomic(out / "gold.json", gold_json(tool_gold))
+            stale = remove_stale(out, "*.txt", {d["file"] for d in docs})
             log(
-                f"wrote {gen.show(out)}: {len(docs)} files"
+                f"wrote {show(out)}: {len(docs)} files"
                 + (f", removed {len(stale)}" if stale else "")
             )

@@ -3,7 +3,7 @@
     python -m tools.bench [--quick] [--sizes 20,100,500] [--jobs 1,2]   (or `make bench`)
 
 1. Scale batches: N documents of three slides each, recombined from the sample sources
-   (corpora/sources) with corpora/generate.py's own renderer: document k takes the
+   (corpora/sources) with corpora/reportgen's own renderer: document k takes the
    situation slide of one source, the overview of another and the results of a third,
    under a municipality name of its own, so no two documents are the same file. They
    are deterministic, and cached in outputs/bench/batches/ under a hash of the
@@ -39,7 +39,6 @@ import contextlib
 import csv
 import dataclasses
 import hashlib
-import importlib.util
 import json
 import os
 import pickle
@@ -59,7 +58,7 @@ DEFAULT_OUT = PROJECT_ROOT / "outputs" / "bench"
 DEFAULT_SIZES = (20, 100, 500)
 QUICK_SIZES = (2, 4)
 DEFAULT_JOBS = (1, 2)
-GENERATOR = PROJECT_ROOT / "corpora" / "generate.py"
+GENERATOR = PROJECT_ROOT / "corpora" / "reportgen"
 SOURCES = PROJECT_ROOT / "corpora" / "sources"
 _RECIPE = "1"  # bump when the recombination below changes
 # Layouts of three slides each (no continued cell), cycled over the documents.
@@ -85,19 +84,10 @@ WARM_SHARE = 0.05
 # --- scale batches ---------------------------------------------------------------------------
 
 
-def _generator():
-    """corpora/generate.py as a module (it is a script, not part of the package)."""
-    spec = importlib.util.spec_from_file_location("corpus_generate", GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being created
-    spec.loader.exec_module(module)
-    return module
-
-
 def batch_digest() -> str:
     """What a scale batch is a function of: the generator, the sources, the recipe."""
     digest = hashlib.sha256(f"{_RECIPE}|{_LAYOUTS}|{_NAME_CHARS}".encode())
-    for path in [GENERATOR, *sorted(SOURCES.glob("*.yaml"))]:
+    for path in [*sorted(GENERATOR.glob("*.py")), *sorted(SOURCES.glob("*.yaml"))]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
@@ -132,12 +122,20 @@ def make_batch(size: int, root: Path, log=print) -> Path:
         return folder
     for stale in (root / "batches").glob(f"n{size}-*"):
         shutil.rmtree(stale, ignore_errors=True)
+    # here, not at the top: the measuring child processes import this module too, and
+    # should not load reportlab, fontTools and matplotlib
+    from corpora.reportgen.checks import load_yaml
+    from corpora.reportgen.fonts import Fonts
+    from corpora.reportgen.manifest import validate_manifest
+    from corpora.reportgen.render import render_document
+    from corpora.reportgen.sources import load_sources
+    from corpora.reportgen.style import GenerateError
+
     started = time.perf_counter()
-    gen = _generator()
-    fonts = gen.Fonts()
+    fonts = Fonts()
     manifest_path = SOURCES / "batch.yaml"
-    manifest = gen.validate_manifest(gen.load_yaml(manifest_path), manifest_path)
-    sources = gen.load_sources(manifest, SOURCES, fonts)
+    manifest = validate_manifest(load_yaml(manifest_path), manifest_path)
+    sources = load_sources(manifest, SOURCES, fonts)
     ids = sorted(sources)
     folder.mkdir(parents=True, exist_ok=True)
     for k in range(size):
@@ -147,9 +145,9 @@ def make_batch(size: int, root: Path, log=print) -> Path:
         for layout in (_LAYOUTS[k % len(_LAYOUTS)], _LAYOUTS[0]):
             doc = {"file": name, "continued": False, "sources": [source["id"]], **layout}
             try:
-                rendered = gen.render_document(doc, sources, fonts)
+                rendered = render_document(doc, sources, fonts)
                 break
-            except gen.GenerateError:  # too much text for this layout: the wide one fits
+            except GenerateError:  # too much text for this layout: the wide one fits
                 continue
         else:
             raise RuntimeError(f"{name}: no layout fits the recombined source")
