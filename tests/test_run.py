@@ -13,7 +13,7 @@ from pipeline.output.files import read_csv
 from .conftest import SAMPLE, run_cli
 
 CONTRACT_COLUMNS = {
-    "documents.csv": ["doc_id", "source", "sha256", "pages", "status", "error"],
+    "documents.csv": ["doc_id", "source", "sha256", "pages", "status", "error", "fiscal_year"],
     "blocks.csv": ["block_id", "doc_id", "municipality", "page", "block", "heading", "text"],
     "items.csv": [
         "item_id",
@@ -28,6 +28,7 @@ CONTRACT_COLUMNS = {
         "text_raw",
         "lemmas",
         "themes",
+        "fiscal_year",
     ],  # fmt: skip
     "themes.csv": ["municipality", "block", "theme", "label", "items", "share"],
 }

@@ -1,5 +1,6 @@
 """The schema of every configuration file: each section and key it may hold, with its type.
 
+Also of `batch.yaml`, the optional file beside a batch's reports (`BatchFile`).
 `check_config(pipeline.yaml)` reads that file and every file it names (blocks.yaml,
 themes.yaml, userdict.yaml, symbol_fonts.yaml) and checks each against its model below:
 unknown keys are refused, types and ranges checked, block names checked against the
@@ -27,6 +28,7 @@ from pydantic import (
 
 from pipeline.config.yaml_io import read_yaml
 from pipeline.core.contract import BLOCKS
+from pipeline.core.era import FIRST_YEAR, LAST_YEAR, parse_fiscal_year
 from pipeline.core.errors import ConfigError
 
 
@@ -219,6 +221,29 @@ class SymbolFontsFile(_Section):
         min_length=1, max_length=1)]]] = {}  # fmt: skip
     plain_text: list[Text] = []
     substitutes: list[Text] = []
+
+
+# --------------------------------------------------------------------------- batch.yaml
+
+
+def _fiscal_year(value: Any) -> int | None:
+    """2022, or as the reports write it: 令和4年度, R4, 2022年度."""
+    if value is None:
+        return None
+    year = parse_fiscal_year(value) if isinstance(value, int | str) else None
+    if year is None:
+        raise ValueError(
+            f"a fiscal year from {FIRST_YEAR} to {LAST_YEAR}, the year it starts in "
+            "(2022), or 令和4年度 / R4"
+        )
+    return year
+
+
+class BatchFile(_Section):
+    """batch.yaml beside a batch's report files: what the user states about all of them."""
+
+    fiscal_year: Annotated[int | None, BeforeValidator(_fiscal_year)] = None
+    title: Text | None = None
 
 
 # --------------------------------------------------------------------------- checking

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config.paths import DEFAULT_CONFIG
-from pipeline.config.schema import check_config
+from pipeline.config.schema import BatchFile, check_config, errors_of
 from pipeline.config.symbol_fonts import load_symbol_fonts
 from pipeline.config.themes import (
     ClassifierOptions,
@@ -157,3 +157,28 @@ def load_settings(path: Path | None = None) -> Settings:
         classifier=load_classifier_options(themes_path),
         review=load_review_options(themes_path),
     )
+
+
+BATCH_FILE = "batch.yaml"
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """What a batch's batch.yaml states (None: not stated, or no batch.yaml)."""
+
+    fiscal_year: int | None = None  # the Western year the fiscal year starts in
+    title: str | None = None
+
+
+def load_batch_info(batch_dir: Path) -> BatchInfo:
+    """The batch.yaml beside a batch's files, checked against its schema (ConfigError
+    listing every mistake); no such file states nothing."""
+    path = Path(batch_dir) / BATCH_FILE
+    if not path.is_file():
+        return BatchInfo()
+    data = read_yaml(path, empty_ok=True)
+    errors = errors_of(path, data, BatchFile)
+    if errors:
+        raise ConfigError("\n".join(errors))
+    checked = BatchFile.model_validate(data)
+    return BatchInfo(fiscal_year=checked.fiscal_year, title=checked.title)

@@ -34,15 +34,18 @@ def load_yaml(text: str):
     return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
 
 
-def read_yaml(path: Path) -> dict:
+def read_yaml(path: Path, empty_ok: bool = False) -> dict:
     """A YAML file's top-level mapping; ConfigError (one line) if missing or malformed,
-    or if a key is written twice in one mapping."""
+    or if a key is written twice in one mapping. empty_ok: a file with nothing in it (or
+    only comments) is an empty mapping."""
     try:
         data = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})".replace("\n", " ")) from None
+    if data is None and empty_ok:
+        return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     return data

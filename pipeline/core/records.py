@@ -84,6 +84,16 @@ class Document:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class FiscalYear:
+    """The fiscal year (年度) a report is of, by the Western year it starts in (令和4年度 =
+    2022), where it was read (batch.yaml | text | filename) and the words read there."""
+
+    year: int
+    source: str
+    evidence: str
+
+
 @dataclass
 class Block:
     block_id: str
@@ -99,6 +109,7 @@ class Block:
     # where the block's lines wrap: the right edge of its cell or box (None: unknown, the
     # widest line then stands for it)
     right: float | None = None
+    fiscal_year: int | None = None  # given by the batch runner (fiscal_year.py)
 
     @property
     def text(self) -> str:
@@ -127,6 +138,7 @@ class Item:
     themes: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
     evidence: dict[str, str] = field(default_factory=dict)
+    fiscal_year: int | None = None  # given by the batch runner (fiscal_year.py)
 
 
 @dataclass
@@ -142,6 +154,11 @@ class DocumentResult:
     blocks: list[Block] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # the fiscal year of each municipality's part as its text says (cached with the rest);
+    # the run decides the document's with the file name and batch.yaml (fiscal_year.py)
+    text_years: dict[str, FiscalYear] = field(default_factory=dict)
+    fiscal_year: int | None = None
+    fiscal_year_source: str = ""  # batch.yaml | text | filename; "" when unknown
 
 
 @dataclass
@@ -159,6 +176,8 @@ class DocumentSummary:
     blocks: int
     items: int
     warnings: list[str]
+    fiscal_year: int | None = None
+    fiscal_year_source: str = ""
 
     @classmethod
     def of(cls, result: DocumentResult) -> DocumentSummary:
@@ -173,4 +192,6 @@ class DocumentSummary:
             blocks=len(result.blocks),
             items=len(result.items),
             warnings=list(result.warnings),
+            fiscal_year=result.fiscal_year,
+            fiscal_year_source=result.fiscal_year_source,
         )

@@ -3,6 +3,10 @@
 Rows are built one record at a time so that a batch's tables can be written while its
 documents stream past (table_writer.py); the DataFrame functions build the same tables
 in memory for notebooks, scripts and tests.
+
+A row is first made of typed values (`*_values`: ints, None where a number is unknown,
+lists, floats); the CSV row is the same values as text (`as_cells`): a list joined, an
+unknown number as an empty cell.
 """
 
 from __future__ import annotations
@@ -11,25 +15,34 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from pipeline.config.themes import Theme
-from pipeline.core.contract import join_list
+from pipeline.core.contract import LIST_SEPARATOR
 from pipeline.core.records import Block, DocumentSummary, Item
 
 if TYPE_CHECKING:  # a cached run imports no pandas
     import pandas as pd
 
+# fiscal_year comes last, after columns older readers may count on by position
 DOCUMENT_COLUMNS = [
     "doc_id", "source", "sha256", "pages", "status", "error",
-    "municipalities", "blocks", "items", "warnings",
+    "municipalities", "blocks", "items", "warnings", "fiscal_year", "fiscal_year_source",
 ]  # fmt: skip
 BLOCK_COLUMNS = [
     "block_id", "doc_id", "source", "municipality", "section", "page",
-    "block", "session", "heading", "text",
+    "block", "session", "heading", "text", "fiscal_year",
 ]  # fmt: skip
 ITEM_COLUMNS = [
     "item_id", "block_id", "doc_id", "source", "municipality", "page", "block", "session",
     "level", "parent_id", "context", "text", "text_raw", "lemmas", "phrases",
     "problem_target", "problem_state", "themes", "theme_evidence",
 ]  # fmt: skip
+ITEM_TAIL = ["fiscal_year"]  # after the score_<theme> columns, as the contract lists it
+
+# Lists, and how the CSV files join them: lemmas by spaces (a lemma has none), the others
+# by the contract's separator.
+LIST_COLUMNS = {"municipalities": LIST_SEPARATOR, "lemmas": " ", "phrases": LIST_SEPARATOR,
+                "themes": LIST_SEPARATOR}  # fmt: skip
+SCORE_PREFIX = "score_"  # score_<theme id>: floats
+
 THEME_COLUMNS = ["municipality", "block", "theme", "label", "items", "block_items", "share"]
 
 # theme_matrix.csv: one row per scope × municipality. 課題意識 is the block the analysis
@@ -38,8 +51,17 @@ MATRIX_SCOPES = ("課題意識", "all")
 MATRIX_COLUMNS = ["scope", "municipality", "items"]
 
 
-def _session(value: int | None) -> str:
-    return "" if value is None else str(value)
+def as_cells(values: list, columns: list[str]) -> list:
+    """A row of typed values as the CSV files write it."""
+    return [_cell(v, c) for v, c in zip(values, columns, strict=True)]
+
+
+def _cell(value, column: str):
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return LIST_COLUMNS[column].join(value)
+    return value
 
 
 def evidence_text(evidence: dict[str, str]) -> str:
@@ -49,36 +71,50 @@ def evidence_text(evidence: dict[str, str]) -> str:
 
 
 def item_columns(themes: tuple[Theme, ...]) -> list[str]:
-    return ITEM_COLUMNS + [f"score_{t.id}" for t in themes]
+    return ITEM_COLUMNS + [f"{SCORE_PREFIX}{t.id}" for t in themes] + ITEM_TAIL
 
 
 def matrix_columns(themes: tuple[Theme, ...]) -> list[str]:
     return MATRIX_COLUMNS + [t.id for t in themes]
 
 
-def document_row(d: DocumentSummary) -> list:
+def document_values(d: DocumentSummary) -> list:
     return [
         d.doc_id, d.source, d.sha256, d.pages, d.status, d.error,
-        join_list(d.municipalities), d.blocks, d.items, len(d.warnings),
+        list(d.municipalities), d.blocks, d.items, len(d.warnings), d.fiscal_year,
+        d.fiscal_year_source,
     ]  # fmt: skip
+
+
+def block_values(b: Block) -> list:
+    return [
+        b.block_id, b.doc_id, b.source, b.municipality, b.section, b.page,
+        b.block, b.session, b.heading, b.text, b.fiscal_year,
+    ]  # fmt: skip
+
+
+def item_values(i: Item, themes: tuple[Theme, ...]) -> list:
+    row = [
+        i.item_id, i.block_id, i.doc_id, i.source, i.municipality, i.page, i.block,
+        i.session, i.level, i.parent_id, i.context, i.text, i.text_raw,
+        list(i.lemmas), list(i.phrases), i.problem_target, i.problem_state,
+        list(i.themes), evidence_text(i.evidence),
+    ]  # fmt: skip
+    row.extend(round(i.scores.get(t.id, 0.0), 4) for t in themes)
+    row.append(i.fiscal_year)
+    return row
+
+
+def document_row(d: DocumentSummary) -> list:
+    return as_cells(document_values(d), DOCUMENT_COLUMNS)
 
 
 def block_row(b: Block) -> list:
-    return [
-        b.block_id, b.doc_id, b.source, b.municipality, b.section, b.page,
-        b.block, _session(b.session), b.heading, b.text,
-    ]  # fmt: skip
+    return as_cells(block_values(b), BLOCK_COLUMNS)
 
 
 def item_row(i: Item, themes: tuple[Theme, ...]) -> list:
-    row = [
-        i.item_id, i.block_id, i.doc_id, i.source, i.municipality, i.page, i.block,
-        _session(i.session), i.level, i.parent_id, i.context, i.text, i.text_raw,
-        " ".join(i.lemmas), join_list(i.phrases), i.problem_target, i.problem_state,
-        join_list(i.themes), evidence_text(i.evidence),
-    ]  # fmt: skip
-    row.extend(round(i.scores.get(t.id, 0.0), 4) for t in themes)
-    return row
+    return as_cells(item_values(i, themes), item_columns(themes))
 
 
 class ThemeCounts:

@@ -11,7 +11,9 @@ A run, in order:
    (the second copy gets a `duplicate` row that names the first);
 3. read what the cache holds (cache.py); process the rest in forked workers
    (pool.py), or in this process with `jobs=1`; each result waits on disk (spool.py);
-4. write every output into a staging folder, one document at a time in batch order
+4. give each document its fiscal year: the text's (cached with the document), the file
+   name's and batch.yaml's are weighed on every run (stages/segment/fiscal_year.py);
+5. write every output into a staging folder, one document at a time in batch order
    (table_writer.py), and switch the folder in at once (publish.py).
    When nothing changed since the last run, the previous tables are carried over and
    only run.json is new: such a run imports neither spaCy nor pandas.
@@ -39,11 +41,11 @@ from importlib import metadata
 from pathlib import Path
 
 from pipeline.config.schema import BatchSection, checked_section
-from pipeline.config.settings import Settings
+from pipeline.config.settings import BatchInfo, Settings, load_batch_info
 from pipeline.config.yaml_io import read_yaml
 from pipeline.core.contract import OTHER
 from pipeline.core.errors import DocumentError, TimeLimitError
-from pipeline.core.records import DocumentResult, DocumentSummary
+from pipeline.core.records import DocumentResult, DocumentSummary, FiscalYear
 from pipeline.core.timing import timed
 from pipeline.output import publish
 from pipeline.output.files import write_json
@@ -172,6 +174,7 @@ def process_document(
         blocks=blocks,
         items=items,
         warnings=[f"{source}: {w}" for w in document.warnings],
+        text_years=read.text_years,
     )
 
 
@@ -333,10 +336,12 @@ def run_batch(
     """Process every report file of a batch and write the tables to out_dir.
 
     Raises OutputLockedError when another run is writing out_dir, and TrainingDataError
-    (before anything is read or written) when the batch's labels.csv cannot be used.
+    or ConfigError (before anything is read or written) when the batch's labels.csv or
+    batch.yaml cannot be used.
     """
     from pipeline.stages.classify.combine import check_training_data
 
+    stated = load_batch_info(batch_dir)
     check_training_data(settings, batch_dir)
     options = options or BatchOptions()
     if progress is not None:
@@ -354,7 +359,7 @@ def run_batch(
             first.setdefault(task.sha256, task)
         analysis = analysis_key(settings)
         themes = themes_key(settings, _model_inputs(settings, batch_dir))
-        key = f"{analysis}-{themes}"
+        key = f"{analysis}-{themes}-{stated}"  # the tables show batch.yaml's year
         limit = int(options.cache_limit_mb * 2**20) if options.cache_limit_mb else None
         cache = (
             DocumentCache(options.cache_dir, analysis, themes, limit) if options.cache_dir else None
@@ -403,7 +408,10 @@ def run_batch(
                 reclassified=reclassified,
             )
             inputs = _inputs_key(tasks, key)
-            results = (_row(task, first[task.sha256], spool) for task in tasks)
+            year = _stated_year(stated)
+            results = (
+                with_fiscal_year(_row(task, first[task.sha256], spool), year) for task in tasks
+            )
             with publish.staged(out_dir) as stage:
                 with timed(timings, "write"):
                     previous = publish.current_version(out_dir)
@@ -415,7 +423,7 @@ def run_batch(
                         summary.documents = write_tables(results, settings, stage)
                 timings["total"] = time.perf_counter() - started
                 write_json(
-                    _run_record(summary, settings, batch_dir, options, inputs),
+                    _run_record(summary, settings, batch_dir, options, inputs, stated),
                     stage / "run.json",
                 )
     return summary
@@ -464,6 +472,38 @@ def _row(task: _Task, first: _Task, spool: ResultSpool) -> DocumentResult:
         pages=result.pages,
         status="duplicate",
         error=reason,
+        text_years=result.text_years,
+    )
+
+
+def _stated_year(stated: BatchInfo) -> FiscalYear | None:
+    from pipeline.stages.segment.fiscal_year import BATCH_FILE
+
+    if stated.fiscal_year is None:
+        return None
+    return FiscalYear(stated.fiscal_year, BATCH_FILE, f"fiscal_year: {stated.fiscal_year}")
+
+
+def with_fiscal_year(result: DocumentResult, stated: FiscalYear | None) -> DocumentResult:
+    """A document with its fiscal year, and its blocks and items with their
+    municipality's. Decided here on every run, not cached with the document: the file's
+    name and batch.yaml may have changed since its text was read."""
+    from pipeline.stages.segment.fiscal_year import read_filename_year, resolve
+
+    named, warnings = read_filename_year(result.source)
+    municipalities = [b.municipality for b in result.blocks]
+    dating = resolve(stated, result.text_years, named, municipalities)
+    for record in (*result.blocks, *result.items):
+        record.fiscal_year = dating.of(record.municipality)
+    if result.status not in ("ok", "unrecognized"):
+        warnings = []  # a file not read (or read under another name) has its own row's say
+    else:
+        warnings = [f"{result.source}: {w}" for w in (*warnings, *dating.warnings)]
+    return replace(
+        result,
+        fiscal_year=dating.year,
+        fiscal_year_source=dating.source,
+        warnings=[*result.warnings, *warnings],
     )
 
 
@@ -506,13 +546,14 @@ def write_tables(
         return [writer.add(result) for result in results]
 
 
-def _run_record(summary, settings, batch_dir, options, inputs) -> dict:
+def _run_record(summary, settings, batch_dir, options, inputs, stated: BatchInfo) -> dict:
     documents = summary.documents
     statuses: dict[str, int] = {}
     for d in documents:
         statuses[d.status] = statuses.get(d.status, 0) + 1
     return {
         "batch": str(batch_dir),
+        "batch_file": {"fiscal_year": stated.fiscal_year, "title": stated.title},
         "config_digest": settings.digest,
         "code_version": tables_version(),
         "inputs_key": inputs,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config.settings import Settings, load_settings
-from pipeline.core.records import Block, Document, Item
+from pipeline.core.records import Block, Document, FiscalYear, Item
 from pipeline.core.timing import timed
 
 # Input kinds the pipeline reads, by file suffix.
@@ -21,11 +21,13 @@ STAGES = ("extract", "segment", "analyze", "classify")
 
 @dataclass
 class Read:
-    """One file as far as it went: its Document, and its blocks and items once segmented."""
+    """One file as far as it went: its Document, and its blocks and items once segmented,
+    with the fiscal year of each municipality's part as the text says."""
 
     document: Document
     blocks: list[Block] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
+    text_years: dict[str, FiscalYear] = field(default_factory=dict)
 
 
 def read_document(
@@ -64,6 +66,16 @@ def segment_document(document: Document, settings: Settings) -> tuple[list[Block
     return blocks, items
 
 
+def text_years(document: Document, blocks: list[Block]) -> dict[str, FiscalYear]:
+    """The fiscal year of each municipality's part, as the text says; where it contradicts
+    itself, a warning of the document's."""
+    from pipeline.stages.segment.fiscal_year import read_text_years
+
+    years, warnings = read_text_years(document, blocks)
+    document.warnings.extend(warnings)
+    return years
+
+
 class Pipeline:
     """The stages with one run's settings; each method is one stage, `run` chains them."""
 
@@ -99,6 +111,7 @@ class Pipeline:
         if last >= 1:
             with timed(timings, "segment"):
                 read.blocks, read.items = self.segment(read.document)
+                read.text_years = text_years(read.document, read.blocks)
         if last >= 2:
             with timed(timings, "analyze"):
                 self.analyze(read.items)
