@@ -89,7 +89,7 @@ def _add_run(commands: argparse._SubParsersAction) -> None:
         help="process a batch folder and write its tables",
         description="Process every .pdf, .pptx, .docx and .txt under BATCH (recursively) and write "
         "documents.csv, blocks.csv, items.csv, themes.csv, theme_matrix.csv, review.csv, "
-        "report.xlsx and run.json. A batch.yaml in BATCH "
+        "report.xlsx, documents/blocks/items.parquet and run.json. A batch.yaml in BATCH "
         "may state the fiscal year of all its files (fiscal_year: 2022). Files already processed with the same settings and code are read "
         "from the cache; the outputs are replaced all at once at the end, so an "
         "interrupted run leaves the previous ones as they were.",

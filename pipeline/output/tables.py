@@ -5,7 +5,8 @@ documents stream past (table_writer.py); the DataFrame functions build the same 
 in memory for notebooks, scripts and tests.
 
 A row is first made of typed values (`*_values`: ints, None where a number is unknown,
-lists, floats); the CSV row is the same values as text (`as_cells`): a list joined, an
+lists, floats), which the Parquet tables keep as they are (`column_kind` names each
+column's type); the CSV row is the same values as text (`as_cells`): a list joined, an
 unknown number as an empty cell.
 """
 
@@ -37,6 +38,10 @@ ITEM_COLUMNS = [
 ]  # fmt: skip
 ITEM_TAIL = ["fiscal_year"]  # after the score_<theme> columns, as the contract lists it
 
+# Column types of the Parquet tables; every column not named here is text.
+INTEGER_COLUMNS = frozenset(
+    {"pages", "blocks", "items", "warnings", "page", "session", "level", "fiscal_year"}
+)
 # Lists, and how the CSV files join them: lemmas by spaces (a lemma has none), the others
 # by the contract's separator.
 LIST_COLUMNS = {"municipalities": LIST_SEPARATOR, "lemmas": " ", "phrases": LIST_SEPARATOR,
@@ -49,6 +54,16 @@ THEME_COLUMNS = ["municipality", "block", "theme", "label", "items", "block_item
 # of problems starts from; "all" counts the items of every block.
 MATRIX_SCOPES = ("課題意識", "all")
 MATRIX_COLUMNS = ["scope", "municipality", "items"]
+
+
+def column_kind(column: str) -> str:
+    """int | list | float | text: how a column of the documents, blocks and items tables
+    is typed."""
+    if column in INTEGER_COLUMNS:
+        return "int"
+    if column in LIST_COLUMNS:
+        return "list"
+    return "float" if column.startswith(SCORE_PREFIX) else "text"
 
 
 def as_cells(values: list, columns: list[str]) -> list:

@@ -67,6 +67,9 @@ TABLE_FILES = (
     "theme_matrix.csv",
     "review.csv",
     "report.xlsx",
+    "documents.parquet",
+    "blocks.parquet",
+    "items.parquet",
 )
 
 
