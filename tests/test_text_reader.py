@@ -171,6 +171,42 @@ def test_a_middle_dot_that_starts_a_wrapped_line_continues_its_item(tmp_path, se
     ]
 
 
+def test_a_dash_or_arrow_sub_bullet_in_text_that_never_wraps(tmp_path, settings):
+    """pdfplumber writes a slide's paragraph on one line: a line led by － or → after a
+    long one is then a sub-bullet of its own, not the wrapped rest of the line above."""
+    text = (
+        f"伴走支援前の状況\n{SUBTITLE}\n現\n状\n• 包括は1か所\n"
+        "• 北部の団地は高齢化率40%超。独居・認知症・閉じこもりの相談が町内で最も多い地区\n"
+        "－R4年に団地内のスーパーが撤退し、買い物の足がない世帯が増加\n"
+        "• 通所型サービスCの利用は実27名にとどまり、定員（年60名）の半分以下\n"
+        "→紹介の約9割が2か所の包括から\n"
+    )
+    result, items = read(tmp_path, settings, text)
+    assert [t for _, _, t in items] == [
+        "包括は1か所",
+        "北部の団地は高齢化率40%超。独居・認知症・閉じこもりの相談が町内で最も多い地区",
+        "R4年に団地内のスーパーが撤退し、買い物の足がない世帯が増加",
+        "通所型サービスCの利用は実27名にとどまり、定員(年60名)の半分以下",
+        "紹介の約9割が2か所の包括から",
+    ]
+    assert result.items[4].level == 2  # → is a sub-bullet glyph (configs/blocks.yaml)
+
+
+def test_an_arrow_that_starts_a_wrapped_line_continues_its_item(tmp_path, settings):
+    """Where the text shows its wrapping (lines continue items), a → at the start of a
+    line after one that ran to the column's edge is the rest of the sentence."""
+    text = (
+        f"伴走支援前の状況\n{SUBTITLE}\n現\n状\n"
+        "• 75歳以上人口の伸び率は38.6%（2020\n→2030年推計）と県内で最も高い\n"
+        "• 包括は町直営1か所で、社会福祉士1名\nと保健師2名を配置\n"
+    )
+    _, items = read(tmp_path, settings, text)
+    assert [t for _, _, t in items] == [
+        "75歳以上人口の伸び率は38.6%(2020→2030年推計)と県内で最も高い",
+        "包括は町直営1か所で、社会福祉士1名と保健師2名を配置",
+    ]
+
+
 def test_slides_without_page_marks_are_found_by_their_titles(tmp_path, settings):
     text = (
         f"伴走支援前の状況\n{SUBTITLE}\n現\n状\n• 包括は1か所\n"

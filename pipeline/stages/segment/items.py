@@ -185,6 +185,11 @@ class _Layout:
                 return False  # not where the item's wrapped lines start
             if abs(expected - first.bbox.x0) > 0.5 * size:
                 return True  # wrapped lines hang under the text: this is one
+        if expected is None and text[0] not in self.middle_dots:
+            # no other line of the block continues an item: where the lines show no
+            # wrapping (a text extractor that writes each paragraph on one line), a line
+            # led by － or → is a sub-bullet, not the rest of the line above
+            return False
         # where its position cannot tell: a glyph that starts the item above, in the same
         # form (followed by a space or not), is a bullet like it
         first = above.raw[0]
