@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pipeline.core.contract import FOCUS_BLOCKS
+
 BATCH_HELP = (
     "the run's output folder (e.g. outputs/sample), or the batch folder or name, "
     "whose outputs are then read from outputs/<name>"
@@ -61,6 +63,20 @@ def _kwic(args: argparse.Namespace) -> int:
         return 1
     print(format_kwic(lines, args.width))
     print(f"{len(lines)} lines", file=sys.stderr)
+    return 0
+
+
+def _discover(args: argparse.Namespace) -> int:
+    from pipeline.views.discover import discover, summary_lines, write_discovery
+
+    outputs = _outputs(args)
+    blocks = tuple(args.block) if args.block else FOCUS_BLOCKS
+    found = discover(outputs, blocks, k=args.topics, seed=args.seed)
+    print("\n".join(summary_lines(found)))
+    folder = outputs.out_dir / "discover"
+    write_discovery(found, folder)
+    print(f"topics.csv, topic_items.csv, coherence.csv, topics.png → {folder}")
+    print("report.html shows them once `python -m pipeline report` is run again", file=sys.stderr)
     return 0
 
 
@@ -119,3 +135,26 @@ def add_commands(commands) -> None:
     kw.add_argument("--municipality", help="only items of this municipality")
     kw.add_argument("--width", type=int, default=20, help="characters of context (default 20)")
     kw.set_defaults(handler=_kwic)
+
+    disc = commands.add_parser(
+        "discover",
+        help="topics over the items (NMF), K by coherence, candidate new themes flagged",
+        description="A topic model over a finished run's items (lemmas and compound phrases "
+        "from items.csv; nothing is re-analysed): NMF with a fixed seed, K chosen by the "
+        "mean NPMI of each topic's top words unless --topics is given. For each topic: "
+        "top words with weights, its most representative items, the share of its items no "
+        "theme covers and the themes of the others; a topic mostly without a theme is "
+        "flagged as a candidate new theme. Writes <outputs>/discover/ (topics.csv, "
+        "topic_items.csv, coherence.csv, topics.png); report.html shows it.",
+    )
+    _common(disc)
+    disc.add_argument(
+        "--block",
+        action="append",
+        help=f"only items of this block; repeat for several (default: {'・'.join(FOCUS_BLOCKS)})",
+    )
+    disc.add_argument(
+        "--topics", type=int, metavar="K", help="the number of topics (default: chosen)"
+    )
+    disc.add_argument("--seed", type=int, default=0, help="NMF's seed (default 0)")
+    disc.set_defaults(handler=_discover)

@@ -17,7 +17,7 @@ from string import Template
 import pandas as pd
 
 from pipeline.core.contract import split_list
-from pipeline.output.files import write_atomic
+from pipeline.output.files import read_csv, write_atomic
 from pipeline.views import figures
 from pipeline.views.crosstab import CrossTab, crosstab
 from pipeline.views.outputs import Outputs, item_themes, parse_evidence
@@ -103,6 +103,43 @@ def _crosstab_html(table: CrossTab) -> str:
     )
 
 
+def _discover_html(out_dir: Path) -> str:
+    """The topics `python -m pipeline discover` wrote, if it was run (discover/)."""
+    folder = out_dir / "discover"
+    if not (folder / "topics.csv").is_file():
+        return ""
+    topics = read_csv(folder / "topics.csv")
+    coherence = read_csv(folder / "coherence.csv") if (folder / "coherence.csv").is_file() else None
+    rows = []
+    for _, topic in topics.iterrows():
+        candidate = topic["candidate_new_theme"] == "True"
+        flag = "★新テーマ候補" if candidate else ""
+        css = ' class="candidate"' if candidate else ""
+        share = float(topic["uncovered_share"] or 0)
+        rows.append(
+            f"<tr{css}><th>{escape(topic['topic'])}</th>"
+            f"<td>{escape(topic['items'])}</td><td>{share:.0%}</td>"
+            f"<td>{escape(topic['main_themes'])}</td><td>{escape(topic['top_words'])}</td>"
+            f"<td>{escape(topic['representative'])}</td><td>{flag}</td></tr>"
+        )
+    how = ""
+    if coherence is not None and not coherence.empty:
+        chosen = coherence[coherence["chosen"] == "True"]
+        tried = "、".join(
+            f"K={k}: {v}" for k, v in zip(coherence["k"], coherence["mean_npmi"], strict=True)
+        )
+        k = chosen["k"].iloc[0] if not chosen.empty else len(topics)
+        how = f"トピック数 K={escape(str(k))}（試した K と上位語の平均 NPMI: {escape(tried)}）。"
+    return (
+        "<h2>テーマにないトピック（discover）</h2>"
+        f'<p class="where">{how}各項目を最も強いトピックに割り当て、テーマが一つも付いていない項目の割合を示します。'
+        "その割合が半分を超えるトピックは、テーマ一覧にない話題の候補です（topic_items.csv に全項目）。</p>"
+        '<div class="scroll"><table><thead><tr><th>トピック</th><th>項目</th><th>テーマなし</th>'
+        "<th>主なテーマ</th><th>上位語</th><th>代表的な項目</th><th></th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
 def _options(outputs: Outputs, labels: dict[str, str]) -> str:
     shown = outputs.items[outputs.items["block"].isin(REPORT_BLOCKS)]
     counts = item_themes(shown)["theme"].value_counts()
@@ -182,6 +219,7 @@ def build_report(outputs: Outputs) -> str:
             "現状・目指す姿・課題意識・到達点の各ブロックで、テーマが付いた項目の割合。",
         ),
         crosstab=_crosstab_html(table),
+        discover=_discover_html(outputs.out_dir),
         options=_options(outputs, labels),
         municipalities=_municipalities(items, labels),
     )
