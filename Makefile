@@ -50,8 +50,9 @@ evaluate: setup ## how well each input kind is read (PDFs, .pptx, .docx, every e
 evaluate-run: setup ## score the run in OUT against BATCH's gold.json, themes too (run `make pipeline` first)
 	$(PY) -m pipeline evaluate $(OUT) --gold $(GOLD)
 
-evaluate-themes: setup ## theme scores of rules, model and combined (grouped CV), HELD_OUT apart, review gains
-	$(PY) -m pipeline evaluate-themes --gold corpora/sample/gold.json --subset $(HELD_OUT) --review
+evaluate-themes: setup ## theme scores: the blind municipalities (HELD_OUT) first, beside annotator agreement; grouped CV on the rest; review gains
+	$(PY) corpora/agreement.py --json outputs/agreement.json
+	$(PY) -m pipeline evaluate-themes --gold corpora/sample/gold.json --subset $(HELD_OUT) --agreement outputs/agreement.json --review
 
 measure: setup ## time a cold run of BATCH against an unchanged re-run (cached)
 	$(PY) scripts/measure_rerun.py $(BATCH)

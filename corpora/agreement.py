@@ -14,6 +14,8 @@ at least two of the three gave it.
                                            majority of the annotations
     python corpora/agreement.py --write    set the sources' themes to the majority
                                            (then `make generate`)
+    python corpora/agreement.py --json FILE  the same figures as JSON (evaluate-themes
+                                           --agreement prints them beside its own)
     python corpora/agreement.py --export NAME
                                            write the sources' current themes as
                                            annotations/NAME.csv
@@ -224,6 +226,32 @@ def rewrite_source(path: Path, source: str, labels: dict[str, frozenset[str]], i
 # ----------------------------------------------------------------------------- report
 
 
+def figures(items, annotations, themes) -> dict:
+    """Every pair's scores and their mean: the ceiling to read a classifier's F1 against."""
+    names = list(annotations)
+    pairs = {}
+    for x, y in combinations(names, 2):
+        s = pair_scores(annotations[x], annotations[y], themes)
+        if s["items"]:  # annotators of different sources never meet
+            pairs[f"{x} ~ {y}"] = s
+    mean = {
+        key: round(sum(p[key] for p in pairs.values()) / max(len(pairs), 1), 4)
+        for key in ("micro_f1", "macro_f1")
+    }
+    return {
+        "items": len(items),
+        "annotators": names,
+        "pairs": pairs,
+        "pairwise_mean": mean,
+        "pairwise_range_micro_f1": [
+            round(min(p["micro_f1"] for p in pairs.values()), 4),
+            round(max(p["micro_f1"] for p in pairs.values()), 4),
+        ]
+        if pairs
+        else [],
+    }
+
+
 def report(items, annotations, themes) -> str:
     names = list(annotations)
     lines = [
@@ -276,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     action.add_argument("--check", action="store_true", help="sources must equal the majority")
     action.add_argument("--write", action="store_true", help="set sources to the majority")
     action.add_argument("--export", metavar="NAME", help="sources' themes → annotations/NAME.csv")
+    action.add_argument("--json", type=Path, metavar="FILE", help="the figures as JSON → FILE")
     parser.add_argument("--gold", type=Path, default=GOLD)
     parser.add_argument("--annotations", type=Path, default=ANNOTATIONS)
     args = parser.parse_args(argv)
@@ -305,6 +334,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(line)
             print(f"{len(wrong)} items whose themes differ from the annotators' majority")
             return 1 if wrong else 0
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            text = json.dumps(figures(items, annotations, themes), ensure_ascii=False, indent=1)
+            args.json.write_text(text + "\n", encoding="utf-8")
+            print(f"→ {args.json}")
+            return 0
         print(report(items, annotations, themes))
         return 0
     except (AgreementError, OSError, KeyError) as exc:

@@ -10,6 +10,7 @@ import pytest
 from pipeline.cli.main import main
 from pipeline.evaluation.themes import (
     Predictions,
+    blind_scores,
     confused_pairs,
     cross_validate,
     grouped_splits,
@@ -183,3 +184,42 @@ def test_command_writes_table_and_json(tmp_path, capsys, analysed_gold):
     assert len(rows) == 3 and sum(r["items"] for r in rows.values()) == result["items"]
     assert "Lowest combined micro-F1 by municipality" in printed
     assert result["municipalities"] == 3 and result["folds"] == 3
+
+
+def test_the_blind_municipalities_are_never_trained_on(settings, analysed_gold, fits):
+    examples, items = subset(analysed_gold, 6)
+    blind = tuple(sorted({e.group for e in examples})[:2])
+    result = blind_scores(items, examples, settings, blind)
+    assert len(fits) == 2  # model alone and with rule features, each trained once
+    for trained in fits:
+        assert not trained & set(blind) and trained  # only the other municipalities
+    assert result["items"] == sum(e.group in blind for e in examples)
+    assert result["trained_on"] + result["items"] == len(examples)
+    for name, system in result["systems"].items():
+        low, high = result["intervals_95"][name]["micro_f1"]
+        assert low <= system["micro_f1"] <= high
+
+
+def test_the_command_leads_with_the_blind_figure(tmp_path, capsys, analysed_gold):
+    data = json.loads((SAMPLE / "gold.json").read_text(encoding="utf-8"))
+    data["municipalities"] = data["municipalities"][:5]
+    names = [m["municipality"] for m in data["municipalities"]]
+    gold = tmp_path / "gold.json"
+    gold.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    agreement = tmp_path / "agreement.json"
+    agreement.write_text(
+        json.dumps({"items": 9, "pairwise_mean": {"micro_f1": 0.9, "macro_f1": 0.88},
+                    "pairwise_range_micro_f1": [0.85, 0.97]}),
+        encoding="utf-8",
+    )  # fmt: skip
+    out = tmp_path / "themes.json"
+    args = ["evaluate-themes", "--gold", str(gold), "--folds", "2", "--out", str(out),
+            "--subset", ",".join(names[:2]), "--agreement", str(agreement)]  # fmt: skip
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("BLIND: 2 municipalities")
+    assert printed.index("annotator agreement") < printed.index("The rest: 2-fold")
+    assert "micro-F1 0.900, pairs 0.85–0.97" in printed
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["rest_cv"]["municipalities"] == 3
+    assert result["blind"]["municipalities"] == sorted(names[:2])

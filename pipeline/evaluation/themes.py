@@ -22,6 +22,7 @@ items) so that the figure carries over to new batches.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -354,6 +355,12 @@ def evaluate_themes(
     result = report(pred, examples, settings.themes)
     if subset:
         result["subset"] = subset_scores(pred, subset, [t.id for t in settings.themes])
+        result["blind"] = blind_scores(items, examples, settings, subset)
+        rest = [k for k, e in enumerate(examples) if e.group not in subset]
+        rest_pred = cross_validate(
+            [items[k] for k in rest], [examples[k] for k in rest], settings, folds
+        )
+        result["rest_cv"] = report(rest_pred, [examples[k] for k in rest], settings.themes)
     if curve:
         result["learning_curve"] = learning_curve(items, examples, settings, folds)
     if review:
@@ -362,6 +369,37 @@ def evaluate_themes(
             split = subset_split(examples, subset)
             result["subset"]["review"] = review_curve(items, examples, settings, split)
     return result
+
+
+def blind_scores(
+    items: list[Item], examples: list[Example], settings: Settings, subset: tuple[str, ...]
+) -> dict:
+    """The figure that counts: municipalities written blind (no rule was written or revised
+    on them), each system trained on every other municipality and tested on them once,
+    with 95% intervals over the blind municipalities."""
+    themes = settings.themes
+    theme_ids = [t.id for t in themes]
+    [(train, test)] = subset_split(examples, subset)
+    truth = _labels([examples[k] for k in test], theme_ids)
+    rules = rule_matrix(items, themes)
+    options = settings.classifier
+    systems = {
+        "rules": decide(rules[test], themes, replace(options, threshold=0.5)) & (rules[test] > 0)
+    }
+    systems["model"], systems["combined"] = _fit_predict(
+        items, examples, train, test, rules, settings
+    )
+    groups = np.array([examples[k].group for k in test])
+    return {
+        "municipalities": sorted(subset),
+        "items": int(len(test)),
+        "trained_on": int(len(train)),
+        "systems": {name: scores(truth, p, theme_ids) for name, p in systems.items()},
+        "intervals_95": {
+            name: municipality_intervals(truth, p, groups, theme_ids) for name, p in systems.items()
+        },
+        "confused": confused_pairs(truth, systems["combined"], theme_ids),
+    }
 
 
 def subset_scores(pred: Predictions, subset: tuple[str, ...], theme_ids: list[str]) -> dict:
@@ -412,16 +450,60 @@ def by_municipality(pred: Predictions, theme_ids: list[str]) -> dict[str, dict]:
     return result
 
 
-def format_table(result: dict) -> str:
-    systems = result["systems"]
-    lines = [
+def format_table(result: dict, agreement: dict | None = None) -> str:
+    """The blind figure first (when a subset was given), then cross-validation."""
+    lines: list[str] = []
+    if "blind" in result:
+        blind = result["blind"]
+        lines += [
+            f"BLIND: {len(blind['municipalities'])} municipalities written blind, no rule "
+            f"written or revised on them ({', '.join(blind['municipalities'])}; "
+            f"{blind['items']} items), each system trained on the other "
+            f"{blind['trained_on']} items",
+            "",
+        ]
+        lines += _theme_lines(blind, result["labels"])
+        if agreement:
+            mean, span = agreement["pairwise_mean"], agreement.get("pairwise_range_micro_f1")
+            spread = f", pairs {span[0]:.2f}–{span[1]:.2f}" if span else ""
+            lines.append(
+                f"annotator agreement (pairs of independent annotators, {agreement['items']} items): "
+                f"micro-F1 {mean['micro_f1']:.3f}{spread}, macro-F1 {mean['macro_f1']:.3f}"
+            )
+        lines += ["", "Most confused on the blind municipalities (gold missed → given, combined):"]
+        lines += [f"  {c['gold']} → {c['predicted']}: {c['items']}" for c in blind["confused"]]
+        rest = result["rest_cv"]
+        lines += [
+            "",
+            f"The rest: {rest['folds']}-fold cross-validation grouped by municipality "
+            f"({rest['items']} items, {rest['municipalities']} municipalities; the rules were "
+            "written on these, so the rules' share is not a held-out figure)",
+            "",
+        ]
+        lines += _theme_lines(rest, result["labels"])
+        lines += ["", "", "Every municipality, cross-validated together (as before):"]
+    lines += [
         f"Theme classification, {result['folds']}-fold cross-validation grouped by "
         f"municipality ({result['items']} items, {result['municipalities']} municipalities)",
         "",
+    ]
+    lines += _theme_lines(result, result["labels"])
+    worst = sorted(result["by_municipality"].items(), key=lambda kv: kv[1]["combined"])[:3]
+    lines.append(
+        "Lowest combined micro-F1 by municipality: "
+        + ", ".join(f"{name} {row['combined']:.2f} ({row['items']} items)" for name, row in worst)
+    )
+    return "\n".join(lines + _more_lines(result))
+
+
+def _theme_lines(result: dict, labels: dict) -> list[str]:
+    """Per theme P/R/F1 of each system, micro/macro-F1 and their 95% intervals."""
+    systems = result["systems"]
+    lines = [
         f"{'theme':<20}{'n':>4}  " + "  ".join(f"{s:^17}" for s in SYSTEMS),
         f"{'':<20}{'':>4}  " + "  ".join(f"{'P':>5} {'R':>5} {'F1':>5}" for _ in SYSTEMS),
     ]
-    for theme in result["labels"]:
+    for theme in labels:
         row = [systems[s]["themes"][theme] for s in SYSTEMS]
         lines.append(
             f"{theme:<20}{row[0]['support']:>4}  "
@@ -442,11 +524,11 @@ def format_table(result: dict) -> str:
         f"(intervals: {BOOTSTRAP_DRAWS} draws of the municipalities with replacement; "
         "a difference smaller than them is noise)"
     )
-    worst = sorted(result["by_municipality"].items(), key=lambda kv: kv[1]["combined"])[:3]
-    lines.append(
-        "Lowest combined micro-F1 by municipality: "
-        + ", ".join(f"{name} {row['combined']:.2f} ({row['items']} items)" for name, row in worst)
-    )
+    return lines
+
+
+def _more_lines(result: dict) -> list[str]:
+    lines: list[str] = []
     if "subset" in result:
         part = result["subset"]
         lines += ["", f"Subset ({', '.join(part['municipalities'])}) and the others:"]
@@ -488,7 +570,7 @@ def format_table(result: dict) -> str:
         lines += _review_lines(result["subset"]["review"])
     lines += ["", "Most confused (gold theme missed → theme given instead, combined):"]
     lines += [f"  {c['gold']} → {c['predicted']}: {c['items']}" for c in result["confused"]]
-    return "\n".join(lines)
+    return lines
 
 
 def _review_lines(curve: list[dict]) -> list[str]:
@@ -550,6 +632,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "against a random pick",
     )
     parser.add_argument(
+        "--agreement",
+        metavar="FILE",
+        help="the annotators' agreement as `corpora/agreement.py --json FILE` wrote it, "
+        "printed beside the blind figure (make evaluate-themes does both)",
+    )
+    parser.add_argument(
         "--out",
         metavar="FILE",
         default=str(DEFAULT_OUT),
@@ -572,8 +660,19 @@ def run(args: argparse.Namespace) -> int:
         print("error: --folds must be at least 2", file=sys.stderr)
         return 2
     subset = tuple(name.strip() for name in args.subset.split(",") if name.strip())
+    agreement = None
+    if args.agreement:
+        try:
+            agreement = json.loads(Path(args.agreement).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            print(f"error: --agreement {args.agreement}: {exc}", file=sys.stderr)
+            return 2
     result = evaluate_themes(gold, settings, args.folds, subset, args.learning_curve, args.review)
-    print(format_table(result))
+    if agreement:
+        result["agreement"] = {
+            k: agreement[k] for k in ("items", "pairwise_mean") if k in agreement
+        }
+    print(format_table(result, agreement))
     write_json(result, Path(args.out))
     print(f"\n→ {args.out}")
     return 0
