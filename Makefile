@@ -52,7 +52,7 @@ evaluate-run: setup ## score the run in OUT against BATCH's gold.json, themes to
 
 evaluate-themes: setup ## theme scores: the blind municipalities (HELD_OUT) first, beside annotator agreement; grouped CV on the rest; review gains
 	$(PY) corpora/agreement.py --json outputs/agreement.json
-	$(PY) -m pipeline evaluate-themes --gold corpora/sample/gold.json --subset $(HELD_OUT) --agreement outputs/agreement.json --review
+	$(PY) -m pipeline evaluate-themes --gold corpora/sample/gold.json --subset $(HELD_OUT) --agreement outputs/agreement.json --write-confidence configs/theme_confidence.yaml --review
 
 measure: setup ## time a cold run of BATCH against an unchanged re-run (cached)
 	$(PY) scripts/measure_rerun.py $(BATCH)

@@ -263,3 +263,24 @@ def test_model_options_outside_the_schema_are_refused_not_dropped():
     assert ModelConfig.from_options({"C": 3}).C == 3
     with pytest.raises(ValueError, match="c"):
         ModelConfig.from_options({"c": 3})
+
+
+def test_blind_figures_reach_every_theme_and_a_wrong_one_is_named(config_dir):
+    """configs/theme_confidence.yaml (written by evaluate-themes) gives each theme the
+    precision and recall themes.csv shows; a value out of range is a mistake like others."""
+    measured = yaml.safe_load((config_dir / "theme_confidence.yaml").read_text("utf-8"))
+    settings = load_settings(config_dir / "pipeline.yaml")
+    for theme in settings.themes:
+        assert theme.blind_precision == measured["themes"][theme.id]["precision"]
+        assert theme.blind_recall == measured["themes"][theme.id]["recall"]
+    measured["themes"]["workforce"]["recall"] = 1.5
+    (config_dir / "theme_confidence.yaml").write_text(yaml.safe_dump(measured), "utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_settings(config_dir / "pipeline.yaml")
+    assert "theme_confidence.yaml: themes.workforce.recall: found 1.5" in str(error.value)
+    # the figures describe the themes; they change no item's themes, so no cache entry
+    from pipeline.runner.cache import themes_key
+
+    plain = load_settings(spoil(config_dir, lambda d: d.pop("theme_confidence")))
+    assert all(t.blind_precision is None for t in plain.themes)
+    assert themes_key(plain) == themes_key(settings)

@@ -65,6 +65,20 @@ def test_every_text_from_the_data_is_escaped(tmp_path):
     assert "根拠: 関係機関の連携: &lt;連携&gt;" in page
 
 
+def test_a_count_is_read_with_its_blind_precision_and_recall(tmp_path):
+    outputs = _tiny_outputs(tmp_path)
+    outputs.themes = pd.DataFrame(
+        {"municipality": ["A<市>"], "block": ["課題意識"], "theme": ["collaboration"],
+         "label": ["関係機関の連携"], "items": ["12"], "blind_precision": ["0.75"],
+         "blind_recall": ["0.5"]}
+    )  # fmt: skip
+    page = build_report(outputs)
+    # 12 counted: about 12 × 0.75 = 9 right, about 9 / 0.5 = 18 in all
+    assert "<td>12</td><td>0.75</td><td>0.50</td><td>約9</td><td>約18</td>" in page
+    outputs.themes["blind_precision"] = ""
+    assert "どこまで信じられるか" not in build_report(outputs)  # nothing measured: no table
+
+
 def test_report_is_self_contained(report_path):
     page = report_path.read_text(encoding="utf-8")
     assert page.count("data:image/png;base64,") >= 2  # heatmap and themes by block

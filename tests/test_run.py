@@ -10,7 +10,7 @@ import pytest
 from pipeline.evaluation.items import evaluate
 from pipeline.output.files import read_csv
 
-from .conftest import SAMPLE, run_cli
+from .conftest import ROOT, SAMPLE, run_cli
 
 CONTRACT_COLUMNS = {
     "documents.csv": ["doc_id", "source", "sha256", "pages", "status", "error", "fiscal_year"],
@@ -94,6 +94,20 @@ def test_themes_table_counts_match_items(out):
             expected = group["themes"].str.split(";").apply(lambda ids, t=theme: t in ids).sum()
             assert int(row["items"]) == expected
             assert float(row["share"]) == pytest.approx(expected / len(group), abs=1e-4)
+
+
+def test_themes_table_carries_the_blind_figures(out):
+    """Each count comes with its theme's precision and recall measured blind
+    (configs/theme_confidence.yaml), the same on every row of the theme."""
+    import yaml
+
+    measured = yaml.safe_load((ROOT / "configs" / "theme_confidence.yaml").read_text("utf-8"))
+    themes = read_csv(out / "themes.csv")
+    for theme, rows in themes.groupby("theme"):
+        assert set(rows["blind_precision"].astype(float)) == {
+            measured["themes"][theme]["precision"]
+        }
+        assert set(rows["blind_recall"].astype(float)) == {measured["themes"][theme]["recall"]}
 
 
 def test_lemmas_come_from_ginza(out):

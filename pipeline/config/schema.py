@@ -106,9 +106,26 @@ class BatchSection(_Section):
 class PipelineFile(_Section):
     blocks: str = "blocks.yaml"
     themes: str = "themes.yaml"
+    theme_confidence: str | None = None
     extract: ExtractSection = Field(default_factory=ExtractSection)
     analyze: AnalyzeSection = Field(default_factory=AnalyzeSection)
     batch: BatchSection = Field(default_factory=BatchSection)
+
+
+class ThemeFigures(_Section):
+    precision: float = Field(ge=0, le=1)
+    recall: float = Field(ge=0, le=1)
+    f1: float = Field(ge=0, le=1)
+    support: int = Field(ge=0)
+
+
+class ThemeConfidenceFile(_Section):
+    """What evaluate-themes --write-confidence measured on the blind municipalities."""
+
+    measured_by: str
+    municipalities: list[str]
+    items: int = Field(ge=0)
+    themes: dict[str, ThemeFigures]
 
 
 # --------------------------------------------------------------------------- blocks.yaml
@@ -288,6 +305,7 @@ def named_files(path: Path, data: dict) -> dict[str, Path]:
         "themes": data.get("themes", "themes.yaml"),
         "extract.symbol_fonts": extract.get("symbol_fonts"),
         "analyze.userdict": analyze.get("userdict") or "userdict.yaml",
+        "theme_confidence": data.get("theme_confidence"),
     }
     return {k: (path.parent / v).resolve() for k, v in names.items() if isinstance(v, str)}
 
@@ -297,6 +315,7 @@ _MODEL_OF = {
     "themes": ThemesFile,
     "extract.symbol_fonts": SymbolFontsFile,
     "analyze.userdict": UserdictFile,
+    "theme_confidence": ThemeConfidenceFile,
 }
 
 

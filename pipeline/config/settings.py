@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +126,25 @@ def load_blocks(path: Path) -> BlockConfig:
     )
 
 
+def with_confidence(themes: tuple[Theme, ...], path: Path, data: dict) -> tuple[Theme, ...]:
+    """Each theme with the blind precision and recall `theme_confidence` (pipeline.yaml)
+    names, so that themes.csv and report.html show how far a count can be off."""
+    name = data.get("theme_confidence")
+    if not name:
+        return themes
+    measured = read_yaml((path.parent / str(name)).resolve()).get("themes") or {}
+    return tuple(
+        replace(
+            t,
+            blind_precision=float(measured[t.id]["precision"]),
+            blind_recall=float(measured[t.id]["recall"]),
+        )
+        if t.id in measured
+        else t
+        for t in themes
+    )
+
+
 def load_settings(path: Path | None = None) -> Settings:
     """Load configs/pipeline.yaml and the files it names."""
     path = Path(path) if path else DEFAULT_CONFIG
@@ -148,9 +167,10 @@ def load_settings(path: Path | None = None) -> Settings:
     digest = hashlib.sha256()
     for part in (path, blocks_path, themes_path, symbols_path, *blocks.examples):
         digest.update(part.read_bytes() if part and part.exists() else b"")
+    themes = with_confidence(load_themes(themes_path, userdict.aliases()), path, data)
     return Settings(
         blocks=blocks,
-        themes=load_themes(themes_path, userdict.aliases()),
+        themes=themes,
         extract=extract,
         analyze=analyze,
         digest=digest.hexdigest()[:16],

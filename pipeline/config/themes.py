@@ -61,6 +61,10 @@ class Theme:
     description: str
     rules: tuple[ThemeRule, ...]
     threshold: float | None = None  # None: the classifier's default threshold
+    # measured on municipalities written blind (configs/theme_confidence.yaml, written by
+    # evaluate-themes --write-confidence); None where not measured
+    blind_precision: float | None = None
+    blind_recall: float | None = None
 
 
 @dataclass(frozen=True)

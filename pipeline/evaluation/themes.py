@@ -402,6 +402,35 @@ def blind_scores(
     }
 
 
+CONFIDENCE_HEADER = """\
+# Per theme: precision and recall of the combined classifier on municipalities written
+# blind (no rule written or revised on them), trained on every other municipality.
+# themes.csv and report.html show them beside each count. Written by
+# `make evaluate-themes` (evaluate-themes --write-confidence); do not edit by hand.
+"""
+
+
+def write_confidence(result: dict, path: Path, command: str) -> None:
+    """configs/theme_confidence.yaml from a result with a blind part (blind_scores)."""
+    import yaml
+
+    from pipeline.output.files import write_atomic
+
+    blind = result["blind"]
+    data = {
+        "measured_by": command,
+        "municipalities": blind["municipalities"],
+        "items": blind["items"],
+        "themes": {
+            theme: {k: round(float(v[k]), 4) for k in ("precision", "recall", "f1")}
+            | {"support": int(v["support"])}
+            for theme, v in blind["systems"]["combined"]["themes"].items()
+        },
+    }
+    text = CONFIDENCE_HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
 def subset_scores(pred: Predictions, subset: tuple[str, ...], theme_ids: list[str]) -> dict:
     """Micro/macro-F1 of each system on the subset's items and on the others', from the
     same out-of-fold predictions: e.g. municipalities the coding rules were not written
@@ -632,6 +661,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "against a random pick",
     )
     parser.add_argument(
+        "--write-confidence",
+        metavar="FILE",
+        help="write each theme's blind precision and recall (needs --subset) to FILE, "
+        "e.g. configs/theme_confidence.yaml, which pipeline.yaml names for themes.csv",
+    )
+    parser.add_argument(
         "--agreement",
         metavar="FILE",
         help="the annotators' agreement as `corpora/agreement.py --json FILE` wrote it, "
@@ -673,6 +708,16 @@ def run(args: argparse.Namespace) -> int:
             k: agreement[k] for k in ("items", "pairwise_mean") if k in agreement
         }
     print(format_table(result, agreement))
+    if args.write_confidence:
+        if "blind" not in result:
+            print(
+                "error: --write-confidence needs --subset (the blind municipalities)",
+                file=sys.stderr,
+            )
+            return 2
+        command = "python -m pipeline evaluate-themes " + " ".join(sys.argv[2:])
+        write_confidence(result, Path(args.write_confidence), command)
+        print(f"blind precision and recall per theme → {args.write_confidence}")
     write_json(result, Path(args.out))
     print(f"\n→ {args.out}")
     return 0

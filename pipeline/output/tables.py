@@ -48,7 +48,8 @@ LIST_COLUMNS = {"municipalities": LIST_SEPARATOR, "lemmas": " ", "phrases": LIST
                 "themes": LIST_SEPARATOR}  # fmt: skip
 SCORE_PREFIX = "score_"  # score_<theme id>: floats
 
-THEME_COLUMNS = ["municipality", "block", "theme", "label", "items", "block_items", "share"]
+THEME_COLUMNS = ["municipality", "block", "theme", "label", "items", "block_items", "share",
+                 "blind_precision", "blind_recall"]  # fmt: skip
 
 # theme_matrix.csv: one row per scope × municipality. 課題意識 is the block the analysis
 # of problems starts from; "all" counts the items of every block.
@@ -155,7 +156,10 @@ class ThemeCounts:
             total = self._totals[key]
             for theme in self.themes:
                 n = self._counts[key].get(theme.id, 0)
-                rows.append([*key, theme.id, theme.label, n, total, round(n / total, 4)])
+                rows.append(
+                    [*key, theme.id, theme.label, n, total, round(n / total, 4),
+                     theme.blind_precision, theme.blind_recall]
+                )  # fmt: skip
         return rows
 
     def matrix_rows(self) -> list[list]:

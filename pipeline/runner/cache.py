@@ -70,7 +70,11 @@ def analysis_key(settings: Settings) -> str:
 def themes_key(settings: Settings, data_files: Iterable[Path] = ()) -> str:
     """What the themes of analysed items depend on: the theme rules, the classifier's
     options and `data_files` (what the theme model is trained on), by content."""
-    parts = [settings.themes, settings.classifier, stage_fingerprint("classify", only=True)]
+    # the blind figures of a theme describe it; they change no item's themes
+    themes = [
+        dataclasses.replace(t, blind_precision=None, blind_recall=None) for t in settings.themes
+    ]
+    parts = [themes, settings.classifier, stage_fingerprint("classify", only=True)]
     digest = hashlib.sha256(json.dumps(_canonical(parts), ensure_ascii=False).encode())
     _add_files(digest, data_files)
     return digest.hexdigest()[:16]

@@ -103,6 +103,44 @@ def _crosstab_html(table: CrossTab) -> str:
     )
 
 
+def _confidence_html(outputs: Outputs) -> str:
+    """Each theme's count in 課題意識 beside the precision and recall measured blind: how
+    many of the counted items are likely right, and how many the count likely misses."""
+    themes = outputs.themes
+    if (
+        themes.empty
+        or "blind_precision" not in themes
+        or not (themes["blind_precision"] != "").any()
+    ):
+        return ""
+    rows = []
+    issues = themes[themes["block"] == "課題意識"]
+    for theme_id, label in outputs.labels().items():
+        mine = themes[themes["theme"] == theme_id]
+        p, r = mine["blind_precision"].iloc[0], mine["blind_recall"].iloc[0]
+        n = int(issues.loc[issues["theme"] == theme_id, "items"].astype(int).sum())
+        if p == "" or r == "":
+            rows.append(f"<tr><th>{escape(label)}</th><td>{n}</td><td colspan=4>未測定</td></tr>")
+            continue
+        p, r = float(p), float(r)
+        right = n * p
+        whole = f"{right / r:.0f}" if r > 0 else "—"
+        rows.append(
+            f"<tr><th>{escape(label)}</th><td>{n}</td><td>{p:.2f}</td><td>{r:.2f}</td>"
+            f"<td>約{right:.0f}</td><td>約{whole}</td></tr>"
+        )
+    return (
+        "<h2>テーマの件数をどこまで信じられるか</h2>"
+        '<p class="where">精度（付いたテーマが正しい割合）と再現率（あるべきテーマが付いた割合）は、'
+        "ルールを書くときに見ていない市町村で測った値です（configs/theme_confidence.yaml、"
+        "<code>make evaluate-themes</code>）。課題意識の件数 N のうち正しいのは約 N×精度、"
+        "見落としを含めた実際の件数は約 N×精度÷再現率と読めます（少数の市町村での測定なので幅があります）。</p>"
+        '<div class="scroll"><table><thead><tr><th>テーマ</th><th>課題意識の件数</th>'
+        "<th>精度</th><th>再現率</th><th>うち正しい</th><th>実際の件数</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
 def _discover_html(out_dir: Path) -> str:
     """The topics `python -m pipeline discover` wrote, if it was run (discover/)."""
     folder = out_dir / "discover"
@@ -218,6 +256,7 @@ def build_report(outputs: Outputs) -> str:
             "ブロック別のテーマの割合",
             "現状・目指す姿・課題意識・到達点の各ブロックで、テーマが付いた項目の割合。",
         ),
+        confidence=_confidence_html(outputs),
         crosstab=_crosstab_html(table),
         discover=_discover_html(outputs.out_dir),
         options=_options(outputs, labels),
