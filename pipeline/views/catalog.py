@@ -294,19 +294,19 @@ def _write(path: Path, loaded: list, drop: list[str], log) -> None:
     except duckdb.Error as exc:
         raise CatalogError(f"{path}: cannot open the catalog ({_first_line(exc)})") from None
     try:
-        con.execute("BEGIN TRANSACTION")
+        _sql(con, "BEGIN TRANSACTION")
         if not _has_table(con, "runs"):
-            con.execute(RUNS_DDL)
+            _sql(con, RUNS_DDL)
         for batch in drop:
             for name in ("runs", *TABLES, REVIEW):
                 if _has_table(con, name):
-                    con.execute(f"DELETE FROM {name} WHERE batch = ?", [batch])
+                    _sql(con, f"DELETE FROM {name} WHERE batch = ?", [batch])
         for _run, tables in loaded:
             for name in ("runs", *TABLES, REVIEW):
                 _insert(con, name, tables[name])
-        con.execute("COMMIT")
+        _sql(con, "COMMIT")
     except BaseException as exc:
-        con.execute("ROLLBACK")
+        _sql(con, "ROLLBACK")
         if isinstance(exc, duckdb.Error):
             raise CatalogError(f"{path}: not updated ({_first_line(exc)})") from None
         raise
@@ -323,20 +323,26 @@ def _insert(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
     con.register("incoming", table)
     try:
         if not _has_table(con, name):
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming")
+            _sql(con, f"CREATE TABLE {name} AS SELECT * FROM incoming")
             return
-        have = {row[0] for row in con.execute(f"DESCRIBE {name}").fetchall()}
-        for column, kind, *_ in con.execute("DESCRIBE incoming").fetchall():
+        have = {row[0] for row in _sql(con, f"DESCRIBE {name}")}
+        for column, kind, *_ in _sql(con, "DESCRIBE incoming"):
             if column not in have:
-                con.execute(f'ALTER TABLE {name} ADD COLUMN "{column}" {kind}')
-        con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM incoming")
+                _sql(con, f'ALTER TABLE {name} ADD COLUMN "{column}" {kind}')
+        _sql(con, f"INSERT INTO {name} BY NAME SELECT * FROM incoming")
     finally:
         con.unregister("incoming")
 
 
+def _sql(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
+    """Run one statement and take all its rows: a result left unread keeps the
+    connection busy (DuckDB refuses the next statement, ROLLBACK included)."""
+    return con.execute(sql, params or []).fetchall()
+
+
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     query = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
-    return bool(con.execute(query, [name]).fetchone()[0])
+    return bool(_sql(con, query, [name])[0][0])
 
 
 def _first_line(exc: BaseException) -> str:
