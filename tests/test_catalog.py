@@ -52,6 +52,9 @@ def test_both_batches_go_in_typed_with_batch_and_run_id(year_batches, tmp_path):
     update = update_catalog(out)
     db = out / "catalog.duckdb"
     assert update.added == ["r03", "r04"] and not update.replaced and not update.removed
+    assert update.review == out / "review.csv" and update.review_rows == len(
+        read_csv(update.review)
+    )
     runs = _query(db, "SELECT batch, run_id, tables_from, fiscal_years, items FROM runs ORDER BY 1")
     for (batch, run_id, source, years, items), year in zip(runs, (2021, 2022), strict=True):
         published = current_version(out / batch)
@@ -74,11 +77,13 @@ def test_running_it_again_changes_nothing(year_batches, tmp_path):
     out = _outputs(year_batches, tmp_path)
     update_catalog(out)
     db = out / "catalog.duckdb"
-    before = (_digest(db), db.stat().st_mtime_ns, _query(db, "SELECT * FROM runs ORDER BY batch"))
+    before = (_digest(db), db.stat().st_mtime_ns, _query(db, "SELECT * FROM runs ORDER BY batch"),
+              (out / "review.csv").stat().st_mtime_ns)  # fmt: skip
     counts = [_query(db, f"SELECT count(*) FROM {t}") for t in ("documents", "blocks", "items")]
     again = update_catalog(out)
     assert not again.changed and again.unchanged == ["r03", "r04"]
-    after = (_digest(db), db.stat().st_mtime_ns, _query(db, "SELECT * FROM runs ORDER BY batch"))
+    after = (_digest(db), db.stat().st_mtime_ns, _query(db, "SELECT * FROM runs ORDER BY batch"),
+             (out / "review.csv").stat().st_mtime_ns)  # fmt: skip
     assert after == before
     assert [_query(db, f"SELECT count(*) FROM {t}") for t in ("documents", "blocks", "items")] == (
         counts

@@ -13,21 +13,16 @@ DEFAULT_OUTPUTS = PROJECT_ROOT / "outputs"
 
 
 def _refresh(args: argparse.Namespace, quiet: bool = False):
-    from pipeline.views.catalog import (
-        MERGED_REVIEW_NAME,
-        default_path,
-        update_catalog,
-        write_merged_review,
-    )
+    from pipeline.views.catalog import default_path, update_catalog
 
     outputs = Path(args.outputs)
     path = Path(args.db) if args.db else default_path(outputs)
     update = update_catalog(outputs, path, log=(lambda _: None) if quiet else print)
-    review = outputs / MERGED_REVIEW_NAME
-    if update.changed or not review.is_file():
-        rows = write_merged_review(path, review)
-        if not quiet:
-            print(f"review list of every batch, most doubtful first: {rows} rows → {review}")
+    if update.review is not None and not quiet:
+        print(
+            f"review list of every batch, most doubtful first: {update.review_rows} rows "
+            f"→ {update.review}"
+        )
     return update, path
 
 

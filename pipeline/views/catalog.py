@@ -81,6 +81,8 @@ class Update:
     replaced: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    review: Path | None = None  # the merged review list, when it was written
+    review_rows: int = 0
 
     @property
     def changed(self) -> bool:
@@ -134,10 +136,14 @@ def catalogued(path: Path) -> dict[str, tuple[str, str]]:
 
 
 def update_catalog(
-    outputs: Path, path: Path | None = None, log: Callable[[str], None] = lambda _: None
+    outputs: Path,
+    path: Path | None = None,
+    log: Callable[[str], None] = lambda _: None,
+    review: bool = True,
 ) -> Update:
     """Bring the catalog at `path` (default OUTPUTS/catalog.duckdb) up to date with the
-    batches under `outputs`; see the module's docstring."""
+    batches under `outputs` (see the module's docstring); then, with `review`, write
+    OUTPUTS/review.csv, the merged review list, when the catalog changed or it is missing."""
     outputs = Path(outputs)
     path = Path(path) if path else default_path(outputs)
     runs = published_runs(outputs)
@@ -152,12 +158,15 @@ def update_catalog(
             todo.append(run)
     present = {run.batch for run in runs}
     update.removed = sorted(set(held) - present)
-    if not update.changed and path.is_file():
-        return update
     if not runs and not path.is_file():
         raise CatalogError(f"no completed run under {outputs} (run `python -m pipeline run` first)")
-    loaded = [(run, _read_run(run, outputs, log)) for run in todo]
-    _write(path, loaded, [*update.removed, *update.replaced], log)
+    if update.changed or not path.is_file():
+        loaded = [(run, _read_run(run, outputs, log)) for run in todo]
+        _write(path, loaded, [*update.removed, *update.replaced], log)
+    merged = outputs / MERGED_REVIEW_NAME
+    if review and (update.changed or not merged.is_file()):
+        update.review_rows = write_merged_review(path, merged)
+        update.review = merged
     return update
 
 

@@ -197,7 +197,7 @@ def _shares(items, long, labels, periods, municipality: str | None) -> pd.DataFr
                     "label": label,
                     "items": n,
                     "period_items": total,
-                    "share": round(n / total, 4),
+                    "share": round(n / total, 6),
                 }
             )
     return pd.DataFrame(rows)
