@@ -47,6 +47,14 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def test_the_generator_writes_one_fiscal_year_byte_identical_to_the_sample(year_batches):
+    for name, prefix in (("r03", "r03_"), ("r04", "r04_")):
+        pdfs = sorted((year_batches / "batches" / name).glob("*.pdf"))
+        assert len(pdfs) == 2 and all(p.name.startswith(prefix) for p in pdfs)
+        for pdf in pdfs:
+            assert pdf.read_bytes() == (ROOT / "corpora" / "sample" / pdf.name).read_bytes()
+
+
 def test_both_batches_go_in_typed_with_batch_and_run_id(year_batches, tmp_path):
     out = _outputs(year_batches, tmp_path)
     update = update_catalog(out)
@@ -204,6 +212,8 @@ def test_trends_show_both_years_with_a_test_and_the_items_behind_each_share(year
     )
     html = (out / "trends" / "trends.html").read_text(encoding="utf-8")
     assert "2021" in html and "2022" in html and "総合事業のサービス設計" in html
+    links = set(re.findall(r'href="#([^"]+)"', html))
+    assert links and links <= set(re.findall(r'<details id="([^"]+)"', html))  # no dead link
     items = read_csv(out / "trends" / "items.csv")
     assert {"theme", "period", "municipality", "text", "source", "page"} <= set(items.columns)
 
@@ -256,6 +266,12 @@ def test_unknown_years_count_as_fumei_and_a_municipality_of_two_years_is_side_by
     written = write_trends(result, out / "trends", _query_runs(out))
     assert out / "trends" / "municipalities.png" in written
     assert "<h3>桜ヶ浦市</h3>" in (out / "trends" / "trends.html").read_text(encoding="utf-8")
+    shutil.rmtree(out / "stated")  # its municipality is in one year again: no side by side
+    update_catalog(out)
+    again = trends(catalog_items(out / "catalog.duckdb", "課題意識"), "課題意識")
+    assert not again.repeated
+    write_trends(again, out / "trends", _query_runs(out))
+    assert not list((out / "trends").glob("municipalities.*"))
 
 
 def _readme_queries() -> list[str]:

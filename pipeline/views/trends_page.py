@@ -75,6 +75,9 @@ def write_trends(trends: Trends, folder: Path, runs: pd.DataFrame) -> list[Path]
     side = municipalities_figure(trends)
     if side is not None:
         written += figures.save_figure(side, folder / "municipalities")
+    else:  # an earlier call's, of batches no longer in the catalog
+        for stale in folder.glob("municipalities.*"):
+            stale.unlink()
     html = page(trends, runs, main, side)
     path = folder / "trends.html"
     write_atomic(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
@@ -129,9 +132,11 @@ def _share_table(trends: Trends, municipality: str, tests: bool) -> str:
             if pd.isna(n):
                 cells.append('<td class="none">—</td>')
                 continue
-            anchor = _anchor(theme, period)
+            shown = f"{share * 100:.1f}%"
+            if n:  # a share links to its items (items.csv has the same rows)
+                shown = f'<a href="#{_anchor(theme, period)}">{shown}</a>'
             cells.append(
-                f'<td style="background:{_shade(share)}"><a href="#{anchor}">{share * 100:.1f}%</a>'
+                f'<td style="background:{_shade(share)}">{shown}'
                 f"<br><small>{int(n)}/{int(total)}</small></td>"
             )
         if tests:
