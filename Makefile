@@ -10,7 +10,7 @@ GOLD   ?= $(BATCH)/gold.json
 HELD_OUT ?= 萌木村,汐見原市,千鳥ヶ原市,狭霧町,雛森市,呉竹町
 
 .DEFAULT_GOAL := help
-.PHONY: help setup pipeline test test-fast lint evaluate evaluate-run evaluate-themes measure bench generate office extracts agreement clean distclean
+.PHONY: help setup pipeline test test-fast lint evaluate evaluate-run evaluate-themes years catalog trends measure bench generate office extracts agreement clean distclean
 
 help: ## list the targets
 	@echo "Targets (variables: BATCH=$(BATCH) OUT=$(OUT)):"
@@ -54,6 +54,21 @@ evaluate-themes: setup ## theme scores: the blind municipalities (HELD_OUT) firs
 	$(PY) corpora/agreement.py --json outputs/agreement.json
 	$(PY) -m pipeline evaluate-themes --gold corpora/sample/gold.json --subset $(HELD_OUT) --agreement outputs/agreement.json --write-confidence configs/theme_confidence.yaml --review
 
+# Two batches of different fiscal years from the generator (README "Across batches and years").
+years: setup ## two sample batches of fiscal years 2021 and 2022 (generator) → run, catalog, trends in outputs/
+	$(PY) -m corpora.reportgen --fiscal-year 2021 --limit 2 --out corpora_years/r03
+	$(PY) -m corpora.reportgen --fiscal-year 2022 --limit 2 --out corpora_years/r04
+	$(PY) -m pipeline run corpora_years/r03 --out outputs/r03
+	$(PY) -m pipeline run corpora_years/r04 --out outputs/r04
+	$(PY) -m pipeline catalog outputs
+	$(PY) -m pipeline trends outputs
+
+catalog: setup ## every batch's last run under outputs/ into outputs/catalog.duckdb, and outputs/review.csv
+	$(PY) -m pipeline catalog outputs
+
+trends: setup ## themes by fiscal year across the catalog → outputs/trends/trends.html
+	$(PY) -m pipeline trends outputs
+
 measure: setup ## time a cold run of BATCH against an unchanged re-run (cached)
 	$(PY) scripts/measure_rerun.py $(BATCH)
 
@@ -73,7 +88,7 @@ agreement: setup ## how far the theme annotators of the sample agree (corpora/an
 	$(PY) corpora/agreement.py
 
 clean: ## remove outputs and caches (keeps .venv)
-	rm -rf outputs .pytest_cache .ruff_cache .cache/documents
+	rm -rf outputs corpora_years .pytest_cache .ruff_cache .cache/documents
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean ## also remove the virtual environment

@@ -9,6 +9,7 @@ The entry points a notebook or a script needs; everything else is inside the lay
     read = read_file("report.pdf", settings)       # Document, blocks, items (no themes)
     summary = run_batch("corpora/sample", "outputs/sample", settings)
     outputs = load_outputs("outputs/sample")       # the run's tables as DataFrames
+    update_catalog("outputs")                      # every batch's last run → catalog.duckdb
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ _EXPORTS = {
     "figures": "pipeline.views.figures",  # the module: theme_heatmap, word_network, …
     "write_figures": "pipeline.views.figures",
     "write_report": "pipeline.views.report",
+    "update_catalog": "pipeline.views.catalog",  # every batch's last run in catalog.duckdb
+    "catalog_items": "pipeline.views.trends",
+    "trends": "pipeline.views.trends",
 }
 _MODULES = {"figures"}  # exported as the module itself
 __all__ = sorted(_EXPORTS)

@@ -32,7 +32,7 @@ TIERS = {
     "slow": "reads every corpus or builds one (tens of seconds)",
 }
 # Fixtures that run GiNZA: a test that requests one is in the ginza tier.
-GINZA_FIXTURES = {"sample_run", "analysed_gold", "ginza"}
+GINZA_FIXTURES = {"sample_run", "analysed_gold", "ginza", "year_batches"}
 # Fixtures that generate the whole sample corpus (test_generate.py): the slow tier.
 SLOW_FIXTURES = {"corpus"}
 FAST = os.environ.get("PIPELINE_TEST_TIER") == "fast"
@@ -90,6 +90,23 @@ def sample_run(tmp_path_factory, settings):
     out = tmp_path_factory.mktemp("sample_out")
     summary = run_batch(SAMPLE, out, settings, progress=False)
     return summary
+
+
+@pytest.fixture(scope="session")
+def year_batches(tmp_path_factory, settings):
+    """Two batches of different fiscal years made with the generator (two 令和3年度 and two
+    令和4年度 reports of the sample, byte-identical to its PDFs), each run once in this
+    process: returns the folders (`batches`, `outputs`, `cache`) under which `r03` and `r04`
+    are the batch and its output folder."""
+    from corpora.reportgen.build import build
+    from pipeline.runner.batch import BatchOptions, run_batch
+
+    root = tmp_path_factory.mktemp("years")
+    options = BatchOptions(jobs=1, cache_dir=root / "cache", progress=False)
+    for name, year in (("r03", 2021), ("r04", 2022)):
+        build(ROOT / "corpora" / "sources", root / "batches" / name, lambda _: None, year, 2)
+        run_batch(root / "batches" / name, root / "outputs" / name, settings, options=options)
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ so this works in a fresh clone with nothing but `make test`.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -21,8 +22,12 @@ KERNEL = "pipeline-tests"
 
 
 @pytest.fixture(scope="module")
-def kernel_env(sample_run, tmp_path_factory):
-    """A kernel spec for sys.executable, and the environment the notebooks read."""
+def kernel_env(sample_run, year_batches, tmp_path_factory):
+    """A kernel spec for sys.executable, and the environment the notebooks read (04: a
+    copy of the two batches of different fiscal years, whose catalog it builds)."""
+    across = tmp_path_factory.mktemp("across_years")
+    for name in ("r03", "r04"):
+        shutil.copytree(year_batches / "outputs" / name, across / name, symlinks=True)
     jupyter = tmp_path_factory.mktemp("jupyter")
     spec = jupyter / "kernels" / KERNEL
     spec.mkdir(parents=True)
@@ -34,15 +39,17 @@ def kernel_env(sample_run, tmp_path_factory):
         mp.setenv("JUPYTER_PATH", str(jupyter))
         mp.setenv("PIPELINE_OUTPUTS", str(sample_run.out_dir))
         mp.setenv("PIPELINE_NEW_OUT", str(tmp_path_factory.mktemp("new_batch_out")))
+        mp.setenv("PIPELINE_CATALOG_OUTPUTS", str(across))
         mp.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
         yield
 
 
-def test_the_three_notebooks_are_there():
+def test_the_four_notebooks_are_there():
     assert [p.name for p in NOTEBOOKS] == [
         "01_overview.ipynb",
         "02_themes.ipynb",
         "03_new_batch.ipynb",
+        "04_across_years.ipynb",
     ]
 
 

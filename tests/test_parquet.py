@@ -99,7 +99,10 @@ def test_duckdb_reads_them_as_they_are(sample_run):
     ).fetchall()
     csv = read_csv(out / "items.csv")["fiscal_year"].astype(int).value_counts().sort_index()
     assert rows == list(csv.items())
-    (kind,) = duckdb.sql(f"select typeof(themes) from '{out / 'items.parquet'}' limit 1").fetchone()
+    # fetchall: DuckDB 2 relations have no fetchone()
+    [(kind,)] = duckdb.sql(
+        f"select typeof(themes) from '{out / 'items.parquet'}' limit 1"
+    ).fetchall()
     assert kind == "VARCHAR[]"
 
 

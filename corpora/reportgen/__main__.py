@@ -1,4 +1,5 @@
-"""python -m corpora.reportgen [--sources DIR] [--out DIR] (make generate): docs/corpus.md."""
+"""python -m corpora.reportgen [--sources DIR] [--out DIR] [--fiscal-year YEAR] [--limit N]
+(make generate): docs/corpus.md."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from pathlib import Path
 
 from pipeline.config.paths import PROJECT_ROOT
+from pipeline.core.era import parse_fiscal_year
 
 from .build import build
 from .style import GenerateError
@@ -38,14 +40,38 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="folder for the PDFs and their gold.json; PDFs the manifest no longer lists are "
         "removed (default: corpora/sample)",
     )
+    parser.add_argument(
+        "--fiscal-year",
+        type=_year,
+        metavar="YEAR",
+        help="only the documents whose sources are of this fiscal year (2022, 令和4年度, R4), "
+        "e.g. a batch of one year for `python -m pipeline catalog`; each PDF is byte-identical "
+        "to the whole sample's",
+    )
+    parser.add_argument(
+        "--limit", type=_positive, metavar="N", help="only the first N documents (manifest order)"
+    )
     return parser.parse_args(argv)
+
+
+def _year(text: str) -> int:
+    year = parse_fiscal_year(text)
+    if year is None:
+        raise argparse.ArgumentTypeError(f"not a fiscal year: {text!r} (e.g. 2022 or 令和4年度)")
+    return year
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of 1 or more, got {text!r}")
+    return int(text)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     try:
-        build(args.sources, args.out)
+        build(args.sources, args.out, fiscal_year=args.fiscal_year, limit=args.limit)
     except GenerateError as exc:
         print(f"reportgen: error: {exc}", file=sys.stderr)
         return 2

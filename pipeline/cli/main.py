@@ -191,6 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
     evt.set_defaults(handler=theme_evaluation.run)
     cli_views.add_commands(commands)  # figures, report, crosstab, kwic (read outputs only)
 
+    from pipeline.cli import catalog as cli_catalog
+
+    cli_catalog.add_commands(commands)  # catalog, trends (across batches)
+
     from pipeline.cli import cache as cache_command
 
     cache = commands.add_parser(

@@ -21,6 +21,7 @@ no memory on a large batch.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,16 @@ COLUMNS = [
     "text", "themes", "block", "municipality", "checked", "doubt", "near_threshold",
     "theme_evidence", "item_id", "source", "page",
 ]  # fmt: skip
+DOUBT = COLUMNS.index("doubt")
 NEAR = 0.15  # a theme whose score is this close to its threshold is named in the row
+
+
+def most_doubtful_first(lists: Iterable[list[list[Any]]]) -> list[list[Any]]:
+    """Several review lists (rows in COLUMNS order, each most doubtful first as
+    ReviewList.rows gives it) as one list in the same order: the most doubtful first, and
+    on equal doubt the row that came first (an earlier list's, then each list's own order).
+    This is how the catalog merges the batches' review.csv files into one."""
+    return list(heapq.merge(*lists, key=lambda row: -float(row[DOUBT])))
 
 
 class ReviewList:

@@ -80,6 +80,19 @@ def _cell(value, column: str):
     return value
 
 
+def from_cell(cell: str, column: str):
+    """A CSV cell back as the typed value it was written from (the inverse of as_cells):
+    for the CSV files of runs older than their Parquet tables."""
+    kind = column_kind(column)
+    if kind == "text":
+        return cell
+    if kind == "list":
+        return [part for part in cell.split(LIST_COLUMNS[column]) if part]
+    if cell == "":
+        return None
+    return int(cell) if kind == "int" else float(cell)
+
+
 def evidence_text(evidence: dict[str, str]) -> str:
     """theme_evidence: 'theme: why' parts; a note about no theme in particular (key "")
     stands alone."""
