@@ -26,9 +26,16 @@ def _outputs(args: argparse.Namespace):
 
 def _figures(args: argparse.Namespace) -> int:
     from pipeline.views.figures import write_figures
+    from pipeline.views.network import label_overlaps, node_labels
+
+    def overlaps(name, fig) -> None:  # the networks promise labels that do not overlap
+        if labels := node_labels(fig):
+            pairs = label_overlaps(fig)
+            shown = "; ".join(" / ".join(pair) for pair in pairs[:5])
+            print(f"{name}: {len(labels)} labels, {len(pairs)} overlapping pairs {shown}".rstrip())
 
     outputs = _outputs(args)
-    paths = write_figures(outputs)
+    paths = write_figures(outputs, drawn=overlaps)
     print(f"{len(paths)} files → {outputs.out_dir / 'figures'}")
     return 0
 
