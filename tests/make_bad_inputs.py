@@ -88,12 +88,14 @@ def build(dest: Path) -> dict[str, Expected]:
 def write_config(dest: Path) -> Path:
     """A pipeline.yaml whose page limit the too-many-pages case exceeds; everything else,
     and the files it names (blocks, themes with the model's training data, symbol fonts,
-    the userdict), as configs/."""
+    the userdict, the themes' blind figures), as configs/."""
     dest.mkdir(parents=True, exist_ok=True)
     config = dest / "pipeline.yaml"
     data = yaml.safe_load((ROOT / "configs" / "pipeline.yaml").read_text(encoding="utf-8"))
     for key in ("blocks", "themes"):
         data[key] = str(ROOT / "configs" / data.get(key, f"{key}.yaml"))
+    if data.get("theme_confidence"):
+        data["theme_confidence"] = str(ROOT / "configs" / data["theme_confidence"])
     extract = data.setdefault("extract", {})
     extract["max_pages"] = PAGE_LIMIT
     if extract.get("symbol_fonts"):
