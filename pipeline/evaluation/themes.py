@@ -84,14 +84,18 @@ def cross_validate(
         raise PipelineError("evaluate-themes needs labelled items of at least 2 municipalities")
     truth = _labels(examples, theme_ids)
     rules = rule_matrix(items, themes)
-    options = settings.classifier
     out = {name: np.zeros_like(truth) for name in SYSTEMS}
-    out["rules"] = decide(rules, themes, replace(options, threshold=0.5)) & (rules > 0)
+    out["rules"] = rule_decisions(rules, settings)
     splits = grouped_splits(examples, folds)
     for train, test in splits:
         model, combined = _fit_predict(items, examples, train, test, rules, settings)
         out["model"][test], out["combined"][test] = model, combined
     return Predictions(truth, out, len(splits), groups)
+
+
+def rule_decisions(rules: np.ndarray, settings: Settings) -> np.ndarray:
+    """The rules alone: a theme wherever one of its rules matches."""
+    return decide(rules, settings.themes, replace(settings.classifier, threshold=0.5)) & (rules > 0)
 
 
 def rule_matrix(items: list[Item], themes: tuple[Theme, ...]) -> np.ndarray:
@@ -382,10 +386,7 @@ def blind_scores(
     [(train, test)] = subset_split(examples, subset)
     truth = _labels([examples[k] for k in test], theme_ids)
     rules = rule_matrix(items, themes)
-    options = settings.classifier
-    systems = {
-        "rules": decide(rules[test], themes, replace(options, threshold=0.5)) & (rules[test] > 0)
-    }
+    systems = {"rules": rule_decisions(rules[test], settings)}
     systems["model"], systems["combined"] = _fit_predict(
         items, examples, train, test, rules, settings
     )
