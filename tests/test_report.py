@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -11,7 +12,9 @@ import pandas as pd
 import pytest
 
 from pipeline.cli.main import main
-from pipeline.views.outputs import Outputs
+from pipeline.views import figures
+from pipeline.views.heat_table import heat_table_html, shade
+from pipeline.views.outputs import Outputs, load_outputs
 from pipeline.views.report import build_report
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -77,6 +80,24 @@ def test_a_count_is_read_with_its_blind_precision_and_recall(tmp_path):
     assert "<td>12</td><td>0.75</td><td>0.50</td><td>約9</td><td>約18</td>" in page
     outputs.themes["blind_precision"] = ""
     assert "どこまで信じられるか" not in build_report(outputs)  # nothing measured: no table
+
+
+def test_heat_table_is_the_heatmap_s_counts_one_municipality_a_row(tmp_path):
+    items = pd.DataFrame(
+        {"item_id": ["a", "b", "c", "d"], "municipality": ["X<町>", "X<町>", "Y村", "Y村"],
+         "block": ["課題意識", "課題意識", "課題意識", "到達点"],
+         "themes": ["collaboration;sc_development", "collaboration", "sc_development",
+                    "collaboration"]}
+    )  # fmt: skip
+    labels = {"sc_development": "SCの育成", "collaboration": "関係機関の連携"}
+    counts = figures.heatmap_counts(items, labels, "課題意識")
+    page = heat_table_html(counts, labels, "課題意識")
+    rows = pd.read_html(io.StringIO(page))[0]
+    assert list(rows.columns) == ["市町村", "SCの育成", "関係機関の連携", "計"]
+    assert rows.values.tolist() == [["X<町>", 1, 2, 3], ["Y村", 1, 0, 1]]  # 到達点 not counted
+    assert "X&lt;町&gt;" in page
+    # the darkest cell is the largest count; an empty cell is not shaded
+    assert shade(2, 2).endswith("color:#fff") and shade(0, 2) == "" and shade(1, 2) < shade(2, 2)
 
 
 def test_report_is_self_contained(report_path):
@@ -177,5 +198,70 @@ def test_theme_filter_hides_other_items_in_chromium(report_path, browser, tmp_pa
     tag.click()
     assert select.first_selected_option.get_attribute("value") == "sc_development"
 
+    severe = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]
+    assert severe == [], severe
+
+
+def _heat_state(browser) -> dict:
+    return browser.execute_script(
+        """
+        const table = document.getElementById('heat-table');
+        const box = table.parentElement;
+        const cell = table.tBodies[0].rows[0].cells[1];
+        return {
+          rows: Array.from(table.tBodies[0].rows).map(r =>
+            Array.from(r.cells).map((c, i) => i ? Number(c.dataset.value) : c.textContent)),
+          head: Array.from(table.tHead.rows[0].cells).map(c => c.textContent.replace(/ [▲▼]$/, '')),
+          font: parseFloat(getComputedStyle(cell).fontSize),
+          tableWidth: table.offsetWidth,
+          scrolls: box.scrollWidth > box.clientWidth,
+        };
+        """
+    )
+
+
+@pytest.mark.browser
+def test_heat_table_is_readable_at_any_width_and_sorts_by_a_column(
+    report_path, sample_run, browser
+):
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1280, 1600)
+    browser.get(report_path.resolve().as_uri())
+    wide = _heat_state(browser)
+    # The cells hold the counts of items.csv, one municipality a row.
+    outputs = load_outputs(sample_run.out_dir)
+    counts = figures.heatmap_counts(outputs.items, outputs.labels(), "課題意識").T
+    assert [row[0] for row in wide["rows"]] == list(counts.index)
+    assert [row[1:-1] for row in wide["rows"]] == counts.to_numpy().tolist()
+    assert [row[-1] for row in wide["rows"]] == counts.sum(axis=1).tolist()
+
+    # Readable text that does not shrink with the window: a narrow window scrolls instead.
+    assert wide["font"] >= 12
+    browser.set_window_size(480, 900)
+    narrow = _heat_state(browser)
+    assert narrow["font"] == wide["font"] and narrow["tableWidth"] == wide["tableWidth"]
+    assert narrow["scrolls"]
+    browser.set_window_size(1280, 1600)
+
+    # A theme's header sorts the municipalities by that theme, most first, then reversed.
+    column = wide["head"].index(outputs.labels()["sc_development"])
+    header = browser.find_elements(By.CSS_SELECTOR, "#heat-table thead th button")[column]
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", header)
+    header.click()
+    values = [row[column] for row in _heat_state(browser)["rows"]]
+    assert values == sorted(values, reverse=True) and values[0] > values[-1]
+    header.click()
+    values = [row[column] for row in _heat_state(browser)["rows"]]
+    assert values == sorted(values)
+    # the municipality column sorts by name; the total column by the row's sum
+    browser.find_elements(By.CSS_SELECTOR, "#heat-table thead th button")[0].click()
+    names = [row[0] for row in _heat_state(browser)["rows"]]
+    assert names == browser.execute_script(
+        "return arguments[0].slice().sort((a, b) => a.localeCompare(b, 'ja'));", names
+    )
+    browser.find_elements(By.CSS_SELECTOR, "#heat-table thead th button")[-1].click()
+    totals = [row[-1] for row in _heat_state(browser)["rows"]]
+    assert totals == sorted(totals, reverse=True)
     severe = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]
     assert severe == [], severe

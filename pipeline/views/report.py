@@ -20,6 +20,7 @@ from pipeline.core.contract import split_list
 from pipeline.output.files import read_csv, write_atomic
 from pipeline.views import figures
 from pipeline.views.crosstab import CrossTab, crosstab
+from pipeline.views.heat_table import heat_table_html
 from pipeline.views.outputs import Outputs, item_themes, parse_evidence
 
 REPORT_BLOCKS = ("課題意識", "到達点")
@@ -246,10 +247,13 @@ def build_report(outputs: Outputs) -> str:
         title=escape(f"伴走支援レポート分析: {outputs.name}"),
         summary=_summary(outputs),
         warnings=_warnings(outputs),
+        heat_table=heat_table_html(
+            figures.heatmap_counts(items, labels, figures.ISSUE_BLOCK), labels, figures.ISSUE_BLOCK
+        ),
         heatmap=_figure(
             figures.theme_heatmap(items, labels),
             "課題意識のテーマ × 市町村のヒートマップ",
-            "各市町村の課題意識の項目のうち、各テーマが付いた項目の数。",
+            "各市町村の課題意識の項目のうち、各テーマが付いた項目の数（figures/ にも書き出されます）。",
         ),
         by_block=_figure(
             figures.themes_by_block(items, labels),
