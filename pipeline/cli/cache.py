@@ -12,7 +12,7 @@ import argparse
 import shutil
 from pathlib import Path
 
-from pipeline.config.paths import DEFAULT_CONFIG
+from pipeline.config.paths import CONFIG_HELP, find_config
 from pipeline.runner import cache as document_cache
 from pipeline.runner.batch import load_batch_options
 from pipeline.stages.analyze.userdict import DEFAULT_CACHE_DIR as USERDICT_CACHE
@@ -29,11 +29,13 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cache-dir",
         metavar="DIR",
-        default=str(document_cache.DEFAULT_CACHE_DIR),
-        help="the document cache (default: .cache/documents, as `run --cache-dir`)",
+        help="the document cache (default: batch.cache_dir in the config, else "
+        f"{document_cache.DEFAULT_CACHE_DIR}, as `run --cache-dir`)",
     )
     parser.add_argument(
-        "--config", metavar="FILE", default=str(DEFAULT_CONFIG), help="for batch.cache_limit_mb"
+        "--config",
+        metavar="FILE",
+        help=f"for batch.cache_limit_mb and batch.cache_dir (default: {CONFIG_HELP})",
     )
 
 
@@ -47,8 +49,9 @@ def _mb(size: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    documents = Path(args.cache_dir)
-    limit = load_batch_options(Path(args.config)).cache_limit_mb
+    options = load_batch_options(find_config(args.config).path)
+    documents = Path(args.cache_dir or options.cache_dir or document_cache.DEFAULT_CACHE_DIR)
+    limit = options.cache_limit_mb
     if args.clear or args.clear_all:
         count, size = document_cache.clear(documents)
         print(f"documents: removed {count} entries ({_mb(size)}) from {documents}")

@@ -7,9 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.config.paths import PROJECT_ROOT
-
-DEFAULT_OUTPUTS = PROJECT_ROOT / "outputs"
+# in the current folder, where `run` writes by default
+DEFAULT_OUTPUTS = "outputs"
 
 
 def _refresh(args: argparse.Namespace, quiet: bool = False):
@@ -67,7 +66,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "outputs",
         nargs="?",
-        default=str(DEFAULT_OUTPUTS),
+        default=DEFAULT_OUTPUTS,
         metavar="OUTPUTS",
         help="the folder holding one output folder per batch (default: outputs)",
     )

@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.config.paths import DEFAULT_CONFIG
+from pipeline.config.paths import CONFIG_HELP, find_config
 from pipeline.config.settings import load_settings
 from pipeline.core.errors import DocumentError, PipelineError
 from pipeline.core.normalize import compact
@@ -41,7 +41,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "(default: outputs/inspect/<file>-p<N>.png; PDFs only)",
     )
     parser.add_argument(
-        "--config", metavar="FILE", default=str(DEFAULT_CONFIG), help="pipeline config"
+        "--config", metavar="FILE", help=f"pipeline config (default: {CONFIG_HELP})"
     )
 
 
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"error: {path} is not a file", file=sys.stderr)
         return 2
-    settings = load_settings(Path(args.config))
+    settings = load_settings(find_config(args.config, path.parent).path)
     try:
         read = Pipeline(settings).run(path, "segment", doc_id="inspect")
     except DocumentError as exc:
@@ -76,9 +76,9 @@ def _on_page(block: Block, page: int) -> bool:
 
 
 def _default_png(path: Path, page: int) -> Path:
-    from pipeline.config.paths import PROJECT_ROOT
+    from pipeline.config.paths import default_outputs
 
-    return PROJECT_ROOT / "outputs" / "inspect" / f"{path.stem}-p{page}.png"
+    return default_outputs() / "inspect" / f"{path.stem}-p{page}.png"
 
 
 def describe(document: Document, page_number: int, blocks: list[Block], items: list[Item],

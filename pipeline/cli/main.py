@@ -3,38 +3,46 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import sys
 from pathlib import Path
 
-from pipeline.config.paths import DEFAULT_CONFIG, PROJECT_ROOT
+from pipeline.config.paths import CONFIG_HELP, DISTRIBUTION, default_outputs, find_config
 from pipeline.config.settings import load_settings
 from pipeline.core.errors import PipelineError
 
-DEFAULT_BATCH = PROJECT_ROOT / "corpora" / "sample"
+# The checkout's sample batch, when the command runs in a checkout's root folder.
+SAMPLE_BATCH = Path("corpora") / "sample"
 
 
 def _run(args: argparse.Namespace) -> int:
     from pipeline.runner.batch import load_batch_options, run_batch
     from pipeline.runner.cache import DEFAULT_CACHE_DIR
 
-    batch = Path(args.batch)
+    if args.batch is None and not SAMPLE_BATCH.is_dir():
+        print("error: name the folder of report files: run FOLDER", file=sys.stderr)
+        return 2
+    batch = Path(args.batch or SAMPLE_BATCH)
     if not batch.is_dir():
         print(
             f"error: {batch} is not a folder of report files (.pdf, .pptx, .docx, .txt)",
             file=sys.stderr,
         )
         return 2
-    out = Path(args.out) if args.out else PROJECT_ROOT / "outputs" / batch.resolve().name
-    settings = load_settings(Path(args.config))
+    out = Path(args.out) if args.out else default_outputs() / batch.resolve().name
+    config = find_config(args.config, batch)
+    settings = load_settings(config.path)
     options = load_batch_options(
-        Path(args.config),
+        config.path,
         jobs=args.jobs,
         time_limit_s=args.time_limit,
-        cache_dir=None if args.no_cache else Path(args.cache_dir or DEFAULT_CACHE_DIR),
+        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         progress=False if args.quiet else None,
     )
-    summary = run_batch(batch, out, settings, options=options)
+    cache = None if args.no_cache else (options.cache_dir or DEFAULT_CACHE_DIR)
+    options = dataclasses.replace(options, cache_dir=cache)
+    summary = run_batch(batch, out, settings, options=options, config=config)
     failed = [d for d in summary.documents if d.status != "ok"]
     items = sum(d.items for d in summary.documents)
     again = (
@@ -74,8 +82,10 @@ def _count(kind: type):
 
 
 def _base_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
+    # the console script and `python -m pipeline` are the same command
+    called = Path(sys.argv[0]).stem
     parser = argparse.ArgumentParser(
-        prog="python -m pipeline",
+        prog=DISTRIBUTION if called == DISTRIBUTION else "python -m pipeline",
         description="Turn 伴走支援 report slides (PDF, PPTX, DOCX, TXT) into blocks, items and themes.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debugging details")
@@ -97,18 +107,14 @@ def _add_run(commands: argparse._SubParsersAction) -> None:
     run.add_argument(
         "batch",
         nargs="?",
-        default=str(DEFAULT_BATCH),
-        help="folder of report files (default: corpora/sample)",
+        help="folder of report files (default in a checkout: corpora/sample)",
     )
     run.add_argument(
-        "--out", metavar="DIR", help="output folder (default: outputs/<batch folder name>)"
+        "--out",
+        metavar="DIR",
+        help="output folder (default: outputs/<batch folder name> in the current folder)",
     )
-    run.add_argument(
-        "--config",
-        metavar="FILE",
-        default=str(DEFAULT_CONFIG),
-        help="pipeline config (default: configs/pipeline.yaml)",
-    )
+    run.add_argument("--config", metavar="FILE", help=f"pipeline config (default: {CONFIG_HELP})")
     run.add_argument(
         "--jobs",
         metavar="N",
@@ -126,7 +132,8 @@ def _add_run(commands: argparse._SubParsersAction) -> None:
     run.add_argument(
         "--cache-dir",
         metavar="DIR",
-        help="where each file's results are cached (default: .cache/documents)",
+        help="where each file's results are cached (default: batch.cache_dir in the "
+        "config, else the user cache folder's documents/; `cache` shows where)",
     )
     run.add_argument(
         "--no-cache", action="store_true", help="process every file again; cache nothing"
@@ -202,11 +209,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="show how large the caches are, or clear them (--clear)",
         description="Entries and size of the document cache (bounded by batch.cache_limit_mb "
         "in the config; least recently used first out), the trained theme models and the "
-        "built user dictionaries under .cache/; --clear empties the document cache, "
-        "--clear-all the three.",
+        "built user dictionaries in the user cache folder; --clear empties the document "
+        "cache, --clear-all the three.",
     )
     cache_command.configure_parser(cache)
     cache.set_defaults(handler=cache_command.run)
+
+    from pipeline.cli import init_config
+
+    init = commands.add_parser(
+        "init-config",
+        help="write an editable copy of the default configuration into DIR",
+        description="Copy the packaged configs (pipeline.yaml, blocks.yaml, themes.yaml, "
+        "userdict.yaml, …) into DIR. A run uses configs/pipeline.yaml in or beside its "
+        "batch folder, else in the current folder, before the packaged defaults; --config "
+        "names one outright.",
+    )
+    init_config.configure_parser(init)
+    init.set_defaults(handler=init_config.run)
 
     return parser
 

@@ -101,6 +101,8 @@ class BatchSection(_Section):
     jobs: int | None = Field(None, ge=0)
     time_limit_s: float | None = Field(None, ge=0)
     cache_limit_mb: float | None = Field(None, ge=0)
+    # relative to pipeline.yaml; unset: the user's cache folder (config/paths.py)
+    cache_dir: str | None = None
 
 
 class PipelineFile(_Section):

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from pipeline.config.paths import PROJECT_ROOT
+from pipeline.config.paths import packaged_config_dir
 from pipeline.config.schema import ClassifierSection, ReviewSection, checked_section
 from pipeline.config.yaml_io import read_yaml
 from pipeline.core.contract import BLOCKS
@@ -155,7 +155,7 @@ def _threshold(value: Any, where: str) -> float:
 def theme_ids(path: Path | None = None) -> tuple[str, ...]:
     """The theme ids a themes.yaml defines (default: the project's), in its order: for
     code that needs the taxonomy's names without its rules (the corpus generator, tests)."""
-    themes = read_yaml(path or PROJECT_ROOT / "configs" / "themes.yaml").get("themes")
+    themes = read_yaml(path or packaged_config_dir() / "themes.yaml").get("themes")
     return tuple(str(t) for t in themes) if isinstance(themes, dict) else ()
 
 
@@ -198,10 +198,10 @@ def load_themes(path: Path, aliases: dict[str, str] | None = None) -> tuple[Them
 
 
 def _training_path(config: Path, name: str) -> str:
-    """Relative to the YAML; a copied config folder without the corpus falls back to the
-    project's (configs/ sits in the project root)."""
+    """Relative to the YAML; a copied config folder (init-config) without the corpus falls
+    back to the packaged defaults' (the wheel ships the sample's gold beside them)."""
     beside = (config.parent / name).resolve()
-    project = (PROJECT_ROOT / "configs" / name).resolve()
+    project = (packaged_config_dir() / name).resolve()
     return str(beside if beside.is_file() or not project.is_file() else project)
 
 

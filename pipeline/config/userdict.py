@@ -17,11 +17,11 @@ from typing import Any
 
 import yaml
 
-from pipeline.config.paths import PROJECT_ROOT
+from pipeline.config.paths import packaged_config_dir
 from pipeline.config.yaml_io import load_yaml
 from pipeline.core.errors import ConfigError
 
-DEFAULT_USERDICT = PROJECT_ROOT / "configs" / "userdict.yaml"
+DEFAULT_USERDICT = packaged_config_dir() / "userdict.yaml"
 
 # Part of speech (Sudachi's six fields) and connection ids for the `pos` of a term. The
 # ids are the ones Sudachi's user-dictionary guide recommends for these classes.
@@ -37,9 +37,9 @@ _READING = re.compile(r"[\u30a1-\u30fa\u30fb\u30fc-\u30ff]+")  # katakana, ・ a
 
 def userdict_path(analyze: dict) -> Path:
     """The domain dictionary the `analyze:` settings name (load_settings made the path
-    absolute, relative to pipeline.yaml), else configs/userdict.yaml."""
+    absolute, relative to pipeline.yaml), else the packaged defaults' userdict.yaml."""
     path = analyze.get("userdict")
-    return PROJECT_ROOT / path if path else DEFAULT_USERDICT
+    return Path(path) if path else DEFAULT_USERDICT
 
 
 @dataclass(frozen=True)

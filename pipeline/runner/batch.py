@@ -40,6 +40,7 @@ from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
+from pipeline.config.paths import ConfigChoice
 from pipeline.config.schema import BatchSection, checked_section
 from pipeline.config.settings import BatchInfo, Settings, load_batch_info
 from pipeline.config.yaml_io import read_yaml
@@ -102,6 +103,8 @@ def load_batch_options(config: Path, **overrides) -> BatchOptions:
     path = Path(config)
     section = checked_section(path, read_yaml(path), "batch", BatchSection)
     values = section.model_dump(exclude_none=True)
+    if "cache_dir" in values:  # relative to the config file, like every file it names
+        values["cache_dir"] = (path.parent / values["cache_dir"]).resolve()
     values.update({k: v for k, v in overrides.items() if v is not None})
     return BatchOptions(**values)
 
@@ -335,8 +338,10 @@ def run_batch(
     settings: Settings,
     progress: bool | None = None,
     options: BatchOptions | None = None,
+    config: ConfigChoice | None = None,
 ) -> RunSummary:
-    """Process every report file of a batch and write the tables to out_dir.
+    """Process every report file of a batch and write the tables to out_dir. `config` is
+    which pipeline.yaml the settings came from and why, for run.json.
 
     Raises OutputLockedError when another run is writing out_dir, and TrainingDataError
     or ConfigError (before anything is read or written) when the batch's labels.csv or
@@ -426,7 +431,7 @@ def run_batch(
                         summary.documents = write_tables(results, settings, stage)
                 timings["total"] = time.perf_counter() - started
                 write_json(
-                    _run_record(summary, settings, batch_dir, options, inputs, stated),
+                    _run_record(summary, settings, batch_dir, options, inputs, stated, config),
                     stage / "run.json",
                 )
     return summary
@@ -549,7 +554,9 @@ def write_tables(
         return [writer.add(result) for result in results]
 
 
-def _run_record(summary, settings, batch_dir, options, inputs, stated: BatchInfo) -> dict:
+def _run_record(
+    summary, settings, batch_dir, options, inputs, stated: BatchInfo, config: ConfigChoice | None
+) -> dict:
     documents = summary.documents
     statuses: dict[str, int] = {}
     for d in documents:
@@ -558,6 +565,9 @@ def _run_record(summary, settings, batch_dir, options, inputs, stated: BatchInfo
         "batch": str(batch_dir),
         "batch_file": {"fiscal_year": stated.fiscal_year, "title": stated.title},
         "config_digest": settings.digest,
+        # which pipeline.yaml, and why that one (config/paths.py: find_config)
+        "config": str(config.path.resolve()) if config else None,
+        "config_source": config.source if config else None,
         "code_version": tables_version(),
         "inputs_key": inputs,
         "versions": _versions(),

@@ -2,7 +2,7 @@
 
 A document's result depends only on its bytes, the settings and the code that ran, so
 that triple is the key. Re-running a batch then reads every unchanged file back from
-`.cache/documents/` instead of extracting and analysing it again; a fully cached run
+the user cache folder's `documents/` (config/paths.py) instead of extracting and analysing it again; a fully cached run
 never loads GiNZA. Nothing here imports the heavy stages.
 
 The cache is local and written only by this pipeline, so pickle is safe to load here.
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.config.paths import PROJECT_ROOT
+from pipeline.config.paths import cache_dir
 from pipeline.config.settings import Settings
 from pipeline.config.userdict import DEFAULT_USERDICT, userdict_path
 from pipeline.core.fingerprint import code_hash, stage_fingerprint
@@ -33,7 +33,7 @@ from pipeline.core.records import DocumentResult
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "documents"
+DEFAULT_CACHE_DIR = cache_dir("documents")
 # Bump when the layout of a cache entry changes.
 _FORMAT = "2"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.config.paths import PROJECT_ROOT
+from pipeline.config.paths import default_outputs
 from pipeline.core.contract import split_list
 from pipeline.core.errors import PipelineError
 from pipeline.output.files import read_csv
@@ -46,13 +46,13 @@ class Outputs:
 
 
 def resolve_out_dir(batch: str | Path, out: str | Path | None = None) -> Path:
-    """BATCH may be an output folder (has items.csv) or a batch folder / name → outputs/<name>."""
+    """BATCH may be an output folder (has items.csv) or a batch folder / name → outputs/<name> in the current folder."""
     if out:
         return Path(out)
     path = Path(batch)
     if (path / "items.csv").is_file():
         return path
-    return PROJECT_ROOT / "outputs" / path.resolve().name
+    return default_outputs() / path.resolve().name
 
 
 def load_outputs(out_dir: str | Path) -> Outputs:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pipeline.config.paths import PROJECT_ROOT
+from pipeline.config.paths import find_config
 from pipeline.config.themes import load_themes
 from pipeline.core.errors import PipelineError
 
@@ -92,7 +92,9 @@ class Trends:
 
 def theme_labels(ids: list[str]) -> dict[str, str]:
     """The taxonomy's labels in its order, then any other id the items carry."""
-    labels = {t.id: t.label for t in load_themes(PROJECT_ROOT / "configs" / "themes.yaml")}
+    # the configuration a run from the current folder would use (config/paths.py)
+    themes = find_config().path.parent / "themes.yaml"
+    labels = {t.id: t.label for t in load_themes(themes)} if themes.is_file() else {}
     return {**labels, **{t: t for t in ids if t not in labels}}
 
 

@@ -32,7 +32,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from pipeline.config.paths import PROJECT_ROOT
+from pipeline.config.paths import cache_dir as user_cache
 from pipeline.config.userdict import (  # noqa: F401 (the file's model, re-exported for callers)
     _POS,
     _READING,
@@ -48,7 +48,7 @@ from pipeline.config.userdict import (  # noqa: F401 (the file's model, re-expor
 )
 from pipeline.core.errors import ConfigError
 
-DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "userdict"
+DEFAULT_CACHE_DIR = user_cache("userdict")
 
 
 # Bump when the CSV written for the same terms changes, so cached builds are replaced.
@@ -281,7 +281,7 @@ def build_user_dic(userdict: UserDict, cache_dir: Path | str | None = None) -> P
     """Path of the built Sudachi user dictionary for `userdict`, building it if needed.
 
     The file is `<cache_dir>/user-<build_key>.dic` (default cache dir
-    `<project>/.cache/userdict/`), next to the CSV it was built from. A cached,
+    `userdict/` in the user cache folder, config/paths.py), next to the CSV it was built from. A cached,
     non-empty file is reused as is. A build goes to a temporary name, is checked (it
     loads, every term is one word) and only then renamed into place, so concurrent
     processes never see a half-written or failed dictionary; an empty file left by an

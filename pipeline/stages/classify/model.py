@@ -9,7 +9,7 @@ Features (all computed from what an analysed Item carries):
   combinations (SC next to 包括 is about collaboration, not about SC training);
 - the item's block (課題意識 / アセスメント結果 / 到達点 …).
 
-The model is data: `ThemeModel` is saved with joblib under `.cache/models/`, named
+The model is data: `ThemeModel` is saved with joblib under the user cache folder's `models/` (config/paths.py), named
 by a hash of its training data, the rules and these settings, and reused until one
 of them changes.
 """
@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.config.paths import PROJECT_ROOT
+from pipeline.config.paths import cache_dir
 from pipeline.config.themes import Theme
 from pipeline.core.fingerprint import stage_fingerprint
 from pipeline.core.records import Item
@@ -35,7 +35,7 @@ from pipeline.stages.classify.training import Example, as_items, data_hash
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "models"
+DEFAULT_CACHE_DIR = cache_dir("models")
 # Bump when features or estimator change, so that models saved by older code retrain.
 MODEL_VERSION = "2"
 
