@@ -10,7 +10,7 @@ GOLD   ?= $(BATCH)/gold.json
 HELD_OUT ?= 萌木村,汐見原市,千鳥ヶ原市,狭霧町,雛森市,呉竹町
 
 .DEFAULT_GOAL := help
-.PHONY: help setup pipeline test test-fast lint evaluate evaluate-run evaluate-themes years catalog trends measure bench generate office extracts agreement clean distclean
+.PHONY: help setup install-size pipeline test test-fast lint evaluate evaluate-run evaluate-themes years catalog trends measure bench generate office extracts agreement clean distclean
 
 help: ## list the targets
 	@echo "Targets (variables: BATCH=$(BATCH) OUT=$(OUT)):"
@@ -71,6 +71,9 @@ catalog: setup ## every batch's last run under outputs/ into outputs/catalog.duc
 trends: setup ## themes by fiscal year across the catalog → outputs/trends/trends.html
 	$(PY) -m pipeline trends outputs
 
+install-size: setup ## size of a fresh install of the wheel: the base, and with the fast and generator extras
+	$(PY) scripts/install_size.py
+
 measure: setup ## time a cold run of BATCH against an unchanged re-run (cached)
 	$(PY) scripts/measure_rerun.py $(BATCH)
 
@@ -90,7 +93,8 @@ agreement: setup ## how far the theme annotators of the sample agree (corpora/an
 	$(PY) corpora/agreement.py
 
 clean: ## remove outputs and caches (keeps .venv)
-	rm -rf outputs corpora_years .pytest_cache .ruff_cache .cache/documents
+	rm -rf outputs corpora_years .pytest_cache .ruff_cache .cache
+	test ! -x $(PY) || $(PY) -m pipeline cache --clear
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean ## also remove the virtual environment

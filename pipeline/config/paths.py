@@ -30,7 +30,9 @@ def packaged_config_dir() -> Path:
     """The default configuration: `pipeline/configs` of an installed wheel, or the
     checkout's `configs/` (which the wheel copies) when the package runs from source."""
     try:
-        folder = Path(str(resources.files("pipeline.configs")))
+        # a data folder without __init__.py: a namespace package, whose files() is a
+        # MultiplexedPath; a file joined to it is a plain path on disk
+        folder = Path(str(resources.files("pipeline.configs").joinpath(CONFIG_FILE))).parent
     except ModuleNotFoundError:
         folder = PROJECT_ROOT / CONFIG_FOLDER
     if not (folder / CONFIG_FILE).is_file():
