@@ -36,19 +36,27 @@ def held_descriptors() -> tuple[tuple[int, int, int], ...]:
     return tuple(_held)
 
 
-def close_inherited(descriptors: tuple[tuple[int, int, int], ...]) -> None:
-    """In a forked worker: close the descriptors of the parent's locks that are still
-    open here and still the lock files (never a descriptor that reuses the number)."""
+def still_open(descriptors: tuple[tuple[int, int, int], ...]) -> list[int]:
+    """Those of the descriptors that are open in this process and still the lock files
+    (not another file that was given the same number)."""
+    found = []
     for fd, device, inode in descriptors:
         try:
-            found = os.fstat(fd)
+            status = os.fstat(fd)
         except OSError:
             continue
-        if (found.st_dev, found.st_ino) == (device, inode):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        if (status.st_dev, status.st_ino) == (device, inode):
+            found.append(fd)
+    return found
+
+
+def close_inherited(descriptors: tuple[tuple[int, int, int], ...]) -> None:
+    """In a forked worker: close the parent's lock descriptors it still has."""
+    for fd in still_open(descriptors):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
 
 
 @contextmanager
