@@ -114,6 +114,28 @@ def test_a_run_killed_in_the_middle_of_its_switch_is_cleaned_up_by_the_next(
     assert sorted(p.name for p in (out / publish.RUNS).iterdir()) == sorted([half.name, last.name])
 
 
+def test_a_pointer_open_elsewhere_for_a_moment_is_replaced_on_a_later_attempt(
+    tmp_path, monkeypatch
+):
+    """Windows refuses to rename over a file another program has open: the switch tries
+    again rather than failing a run whose files are all written."""
+    _mode(monkeypatch, FILES)
+    out = tmp_path / "out"
+    _write_run(out, {"items.csv": "one"})
+    real, refused = os.replace, []
+
+    def busy(source, target):
+        if os.path.basename(target) == publish.CURRENT and not refused:
+            refused.append(target)
+            raise PermissionError(13, "The process cannot access the file")
+        real(source, target)
+
+    monkeypatch.setattr(publish.os, "replace", busy)
+    new = _write_run(out, {"items.csv": "two"})
+    assert refused and publish.current_version(out) == new
+    assert (out / "items.csv").read_text(encoding="utf-8") == "two"
+
+
 def test_symlinks_are_used_where_they_can_be_made(tmp_path, monkeypatch):
     _mode(monkeypatch, SYMLINKS)
     assert publish.symlinks_usable(tmp_path)

@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 RUNS = ".runs"
 CURRENT = "current"
 NO_SYMLINKS_VARIABLE = "PIPELINE_NO_SYMLINKS"
+_ATTEMPTS = 10  # renames tried over an entry that is open elsewhere (Windows), 0.1 s apart
 _TEMPORARY = re.compile(r"^\..+\.\d+\.tmp$")  # `_temporary()`'s names
 
 
@@ -140,16 +141,22 @@ def _put(path: Path, make) -> None:
     tmp = _temporary(path)
     _remove(tmp)
     make(tmp)
-    try:
-        os.replace(tmp, path)
-    except PermissionError:
-        if not path.is_symlink():
-            _remove(tmp)
-            raise
-        # Windows may refuse to rename over a directory symlink (a folder switched from
-        # the symlink layout): the old link goes first, the files under it stay whole
-        path.unlink()
-        os.replace(tmp, path)
+    for attempt in range(_ATTEMPTS):
+        try:
+            os.replace(tmp, path)
+            return
+        except PermissionError:
+            # Windows refuses while another program has path open (a reader of `current`
+            # for a moment, Excel for as long as it shows the file), and may refuse to
+            # rename over a folder's symlink (a folder switched from the symlink layout):
+            # that old link goes first, the files under it stay whole.
+            if path.is_symlink():
+                path.unlink()
+            elif attempt == _ATTEMPTS - 1:
+                _remove(tmp)
+                raise
+            else:
+                time.sleep(0.1)
 
 
 def _write_synced(path: Path, text: str) -> None:
