@@ -10,7 +10,7 @@ GOLD   ?= $(BATCH)/gold.json
 HELD_OUT ?= 萌木村,汐見原市,千鳥ヶ原市,狭霧町,雛森市,呉竹町
 
 .DEFAULT_GOAL := help
-.PHONY: help setup install-size pipeline test test-fast lint evaluate evaluate-run evaluate-themes years catalog trends measure bench generate office extracts agreement clean distclean
+.PHONY: help setup install-size pipeline test test-fast test-portable lint evaluate evaluate-run evaluate-themes years catalog trends measure bench generate office extracts agreement clean distclean
 
 help: ## list the targets
 	@echo "Targets (variables: BATCH=$(BATCH) OUT=$(OUT)):"
@@ -41,6 +41,14 @@ FAST_TIER := not ginza and not subprocess and not notebooks and not browser and 
 
 test-fast: setup lint ## lint, then the tests that load no GiNZA and start no process (< 1 min)
 	PIPELINE_TEST_TIER=fast $(PY) -m pytest -m "$(FAST_TIER)" -p no:cacheprovider -q
+
+# The runner as on Windows, on this machine: workers spawned, the time limit without SIGALRM,
+# outputs published without symlinks (README "Workers and the time limit").
+PORTABLE_ENV   := PIPELINE_START_METHOD=spawn PIPELINE_NO_SYMLINKS=1 PIPELINE_NO_SIGALRM=1
+PORTABLE_TESTS := tests/test_pool.py tests/test_portable.py tests/test_batch.py tests/test_run.py
+
+test-portable: setup ## the runner, publish, lock and run tests with workers spawned, no SIGALRM, no symlinks
+	$(PORTABLE_ENV) $(PY) -m pytest $(PORTABLE_TESTS) -p no:cacheprovider -q
 
 lint: setup ## ruff check and format check
 	$(VENV)/bin/ruff check .

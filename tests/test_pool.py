@@ -1,4 +1,7 @@
-"""Worker pool, output switching and first-byte checks: the runner's parts on their own."""
+"""Worker pool, output switching and first-byte checks: the runner's parts on their own.
+
+The pool's tests run with forked and with spawned workers, the switch's with and without
+symlinks (tests/test_portable.py has the rest of the portable runner's tests)."""
 
 from __future__ import annotations
 
@@ -9,8 +12,24 @@ import pytest
 
 from pipeline.core.errors import UnreadableFileError
 from pipeline.output import publish
-from pipeline.runner.pool import CRASHED, TIMEOUT, run_in_workers
+from pipeline.runner.pool import CRASHED, START_METHOD_VARIABLE, TIMEOUT, run_in_workers
 from pipeline.stages.extract.checks import check_file
+
+
+@pytest.fixture(params=["fork", pytest.param("spawn", marks=pytest.mark.subprocess)])
+def start_method(request, monkeypatch):
+    monkeypatch.setenv(START_METHOD_VARIABLE, request.param)
+    return request.param
+
+
+@pytest.fixture(params=["symlinks", "no symlinks"])
+def links(request, monkeypatch):
+    """Publish with symlinks, or as where they cannot be made (Windows)."""
+    if request.param == "symlinks":
+        monkeypatch.delenv(publish.NO_SYMLINKS_VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(publish.NO_SYMLINKS_VARIABLE, "1")
+    return request.param
 
 
 def _work(task: str) -> str:
@@ -23,7 +42,7 @@ def _work(task: str) -> str:
     return task.upper()
 
 
-def test_pool_stops_a_hung_task_and_replaces_crashed_workers():
+def test_pool_stops_a_hung_task_and_replaces_crashed_workers(start_method):
     tasks = ["a", "hang", "crash", "b", "raise", "c", "d"]
     started = time.monotonic()
     outcomes = {o.task: o for o in run_in_workers(_work, tasks, jobs=2, time_limit=1.0)}
@@ -34,7 +53,7 @@ def test_pool_stops_a_hung_task_and_replaces_crashed_workers():
     assert {t: outcomes[t].value for t in "abcd"} == {t: t.upper() for t in "abcd"}
 
 
-def test_pool_kills_its_workers_when_the_consumer_stops_early():
+def test_pool_kills_its_workers_when_the_consumer_stops_early(start_method):
     outcomes = run_in_workers(_work, ["a", "hang", "hang"], jobs=3, time_limit=None)
     assert next(outcomes).value == "A"
     outcomes.close()  # e.g. Ctrl-C in the runner: no worker may be left sleeping
@@ -49,7 +68,7 @@ def _write_run(out, files):
             (stage / name).write_text(text, encoding="utf-8")
 
 
-def test_switch_replaces_every_output_at_once_and_keeps_foreign_files(tmp_path):
+def test_switch_replaces_every_output_at_once_and_keeps_foreign_files(tmp_path, links):
     out = tmp_path / "out"
     out.mkdir()
     (out / "items.csv").write_text("legacy", encoding="utf-8")  # a run of the old layout
@@ -67,7 +86,7 @@ def test_switch_replaces_every_output_at_once_and_keeps_foreign_files(tmp_path):
     assert len(list((out / publish.RUNS).iterdir())) == 2
 
 
-def test_a_failed_run_leaves_the_previous_outputs(tmp_path):
+def test_a_failed_run_leaves_the_previous_outputs(tmp_path, links):
     out = tmp_path / "out"
     _write_run(out, {"items.csv": "good"})
     with pytest.raises(RuntimeError), publish.staged(out) as stage:

@@ -9,8 +9,11 @@ A run, in order:
 1. take the output folder's lock (lock.py), so two runs never write the same folder;
 2. find the .pdf/.txt files and hash them; the same bytes twice are processed once
    (the second copy gets a `duplicate` row that names the first);
-3. read what the cache holds (cache.py); process the rest in forked workers
-   (pool.py), or in this process with `jobs=1`; each result waits on disk (spool.py);
+3. read what the cache holds (cache.py); process the rest in worker processes (pool.py:
+   forked on Linux, spawned elsewhere or with PIPELINE_START_METHOD=spawn), or in this
+   process with `jobs=1` (where SIGALRM can keep the time limit: not on Windows, nor
+   with PIPELINE_NO_SIGALRM=1, which run one worker instead); each result waits on
+   disk (spool.py);
 4. give each document its fiscal year: the text's (cached with the document), the file
    name's and batch.yaml's are weighed on every run (stages/segment/fiscal_year.py);
 5. write every output into a staging folder, one document at a time in batch order
@@ -37,6 +40,7 @@ import traceback
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 
@@ -51,7 +55,7 @@ from pipeline.core.timing import timed
 from pipeline.output import publish
 from pipeline.output.files import write_json
 from pipeline.runner.cache import DocumentCache, analysis_key, tables_version, themes_key
-from pipeline.runner.lock import held_descriptors, output_lock
+from pipeline.runner.lock import close_inherited, held_descriptors, output_lock
 from pipeline.runner.spool import ResultSpool
 from pipeline.stages.pipeline import SUFFIXES
 
@@ -119,6 +123,7 @@ class RunSummary:
     cache_misses: int = 0
     reclassified: int = 0  # cached documents whose themes were given anew
     outputs: str = "written"  # written | reused (nothing changed since the last run)
+    spawned: bool = False  # files were processed by spawned workers (they load the models)
 
     @property
     def ok(self) -> int:
@@ -238,11 +243,25 @@ class _Alarm(BaseException):
     `except Exception` can swallow it."""
 
 
+NO_SIGALRM_VARIABLE = "PIPELINE_NO_SIGALRM"
+
+
+def _alarm_usable() -> bool:
+    """Whether SIGALRM can stop a file in this process: not on Windows (no SIGALRM), not
+    outside the main thread (only it receives signals), not when PIPELINE_NO_SIGALRM=1
+    (the tests' way to take the Windows path on Linux)."""
+    return (
+        hasattr(signal, "SIGALRM")
+        and threading.current_thread() is threading.main_thread()
+        and os.environ.get(NO_SIGALRM_VARIABLE, "") in ("", "0")
+    )
+
+
 @contextmanager
 def _alarm(seconds: float | None) -> Iterator[None]:
     """In-process time limit (jobs=1): stops pure-Python work such as pdfminer's parser.
-    Only the main thread receives signals; elsewhere there is no limit."""
-    if not seconds or threading.current_thread() is not threading.main_thread():
+    Used only where `_alarm_usable()`."""
+    if not seconds:
         yield
         return
 
@@ -258,10 +277,43 @@ def _alarm(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _compute(tasks: list[_Task], settings: Settings, options: BatchOptions) -> Iterator[_Done]:
-    """Process the tasks, in this process (jobs=1) or in forked workers."""
+def _where(options: BatchOptions) -> str:
+    """Where the files are processed: "here" (jobs=1, and the time limit, if any, can be
+    kept by SIGALRM), else in workers started by "fork" or "spawn" (pool.start_method).
+    jobs=1 with a limit and no SIGALRM runs one worker, which the parent kills at the
+    limit: the same rows as SIGALRM gives, at the cost of one process."""
+    if options.workers == 1 and (not options.time_limit_s or _alarm_usable()):
+        return "here"
+    from pipeline.runner import pool
+
+    return pool.start_method()
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What a worker does with a task. A picklable object rather than a closure, so that
+    it reaches spawned workers too; forked ones inherit it as they would a closure."""
+
+    settings: Settings
+    threads: int
+
+    def __call__(self, task: _Task) -> _Done:
+        _share_cores(self.threads)
+        return _process_safely(task, self.settings)
+
+
+def _start_worker(settings: Settings, batch_dir: Path) -> None:
+    """A spawned worker's initializer: load the models once, before its first file, as
+    the parent does before forking."""
+    _load_models(settings, batch_dir)
+
+
+def _compute(
+    tasks: list[_Task], settings: Settings, options: BatchOptions, batch_dir: Path
+) -> Iterator[_Done]:
+    """Process the tasks, in this process or in workers (`_where`)."""
     limit = options.time_limit_s or None
-    if options.workers == 1:
+    if _where(options) == "here":
         for task in tasks:
             try:
                 with _alarm(limit):
@@ -273,13 +325,15 @@ def _compute(tasks: list[_Task], settings: Settings, options: BatchOptions) -> I
     from pipeline.runner import pool
 
     threads = max(1, (os.cpu_count() or 1) // options.workers)
-
-    def work(task: _Task) -> _Done:
-        _share_cores(threads)
-        return _process_safely(task, settings)
-
+    inherited = held_descriptors()
     outcomes = pool.run_in_workers(
-        work, tasks, options.workers, limit, close_fds=held_descriptors()
+        _Work(settings, threads),
+        tasks,
+        options.workers,
+        limit,
+        on_fork=partial(close_inherited, inherited),
+        initializer=_start_worker,
+        initargs=(settings, batch_dir),
     )
     for outcome in outcomes:
         if outcome.failure == pool.TIMEOUT:
@@ -298,7 +352,7 @@ _BLAS_THREADS: list[int] = []  # set in a worker, once
 
 
 def _share_cores(threads: int) -> None:
-    """In a forked worker: numpy's BLAS (GiNZA's tok2vec and parser) gets its share of
+    """In a worker: numpy's BLAS (GiNZA's tok2vec and parser) gets its share of
     the cores. Each process would otherwise start a BLAS thread per core, and workers on
     every core then spin against each other's threads."""
     if _BLAS_THREADS:
@@ -313,7 +367,7 @@ def _share_cores(threads: int) -> None:
 
 def _load_models(settings: Settings, batch_dir: Path) -> None:
     """Load the analyser and the theme model before the first document, outside any
-    file's time limit; forked workers inherit them instead of loading their own."""
+    file's time limit; forked workers inherit them, spawned ones call this themselves."""
     from pipeline.core.records import Item
     from pipeline.stages.analyze.morphology import analyze
     from pipeline.stages.classify.combine import classify
@@ -391,11 +445,11 @@ def run_batch(
             show = sys.stderr.isatty() if options.progress is None else options.progress
             bar = _progress(len(tasks), len(tasks) - len(misses), show)
             try:
-                if misses:
+                if misses and _where(options) != "spawn":  # spawned workers load their own
                     with timed(timings, "load_model"):
                         _load_models(settings, batch_dir)
                 with timed(timings, "process"):
-                    for outcome in _compute(misses, settings, options):
+                    for outcome in _compute(misses, settings, options, batch_dir):
                         result = outcome.result
                         spool.put(result.sha256, result)
                         for stage, seconds in outcome.timings.items():
@@ -414,6 +468,7 @@ def run_batch(
                 cache_misses=len(misses),
                 cache_evicted=evicted,
                 reclassified=reclassified,
+                spawned=bool(misses) and _where(options) == "spawn",
             )
             inputs = _inputs_key(tasks, key)
             year = _stated_year(stated)
@@ -593,7 +648,7 @@ def _run_record(
         "outputs": summary.outputs,
         # stage timings are summed over documents (across workers); the rest is wall time
         "timings_s": {k: round(v, 3) for k, v in summary.timings.items()},
-        "models_loaded": "spacy" in sys.modules,
+        "models_loaded": "spacy" in sys.modules or summary.spawned,
         "warnings": [w for d in documents for w in d.warnings],
     }
 
