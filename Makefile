@@ -45,9 +45,9 @@ test-fast: setup lint ## lint, then the tests that load no GiNZA and start no pr
 # The runner as on Windows, on this machine: workers spawned, the time limit without SIGALRM,
 # outputs published without symlinks (README "Workers and the time limit").
 PORTABLE_ENV   := PIPELINE_START_METHOD=spawn PIPELINE_NO_SYMLINKS=1 PIPELINE_NO_SIGALRM=1
-PORTABLE_TESTS := tests/test_pool.py tests/test_portable.py tests/test_batch.py tests/test_run.py
+PORTABLE_TESTS := tests/test_pool.py tests/test_portable.py tests/test_batch.py tests/test_run.py tests/test_bad_input.py tests/test_catalog.py
 
-test-portable: setup ## the runner, publish, lock and run tests with workers spawned, no SIGALRM, no symlinks
+test-portable: setup ## the runner, publish, lock, run, bad-input and catalog tests with workers spawned, no SIGALRM, no symlinks
 	$(PORTABLE_ENV) $(PY) -m pytest $(PORTABLE_TESTS) -p no:cacheprovider -q
 
 lint: setup ## ruff check and format check
