@@ -23,6 +23,11 @@ at least two of the three gave it.
 Item ids are `<source>|<block>|<index in the block's gold item list>`; each annotation
 row repeats the item text, so that an annotation of an edited item is reported, not
 silently applied to the new text.
+
+An annotation decides every theme unless `annotations/scope.yaml` names the themes it
+decided: the first annotations predate dementia, mobility and admin_capacity, which three
+later annotators decided for those items alone. The majority of a theme on an item is
+taken among the annotations that hold the item and decided the theme.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ GOLD = ROOT / "corpora" / "sample" / "gold.json"
 SOURCES = ROOT / "corpora" / "sources"
 ANNOTATIONS = ROOT / "corpora" / "annotations"
 THEMES = ROOT / "configs" / "themes.yaml"
+SCOPE_FILE = "scope.yaml"
 LABELLED = ("課題意識", "アセスメント結果", "到達点")
 
 
@@ -129,6 +135,26 @@ def load_annotations(
     return {p.stem: read_annotation(p, items, known) for p in sorted(folder.glob("*.csv"))}
 
 
+def load_scopes(names: list[str], known: list[str], folder: Path = ANNOTATIONS) -> dict:
+    """annotation → the themes it decided (scope.yaml; every theme when not named there)."""
+    path = folder / SCOPE_FILE
+    declared = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    scopes = {}
+    for name in names:
+        themes = (declared or {}).get(name, known)
+        unknown = set(themes) - set(known)
+        if unknown:
+            raise AgreementError(f"{SCOPE_FILE}: {name}: unknown theme(s) {sorted(unknown)}")
+        scopes[name] = frozenset(themes)
+    for name in set(declared or {}) - set(names):
+        raise AgreementError(f"{SCOPE_FILE} names {name}, which has no annotation file")
+    return scopes
+
+
+def _within(labels: dict[str, frozenset[str]], scope: frozenset[str]) -> dict:
+    return {i: t & scope for i, t in labels.items()}
+
+
 # ----------------------------------------------------------------------------- figures
 
 
@@ -167,17 +193,37 @@ def pair_scores(
     }
 
 
-def majority(annotations: dict[str, dict[str, frozenset[str]]]) -> dict[str, frozenset[str]]:
-    """Per item, the themes more than half of its annotators gave."""
+def majority(
+    annotations: dict[str, dict[str, frozenset[str]]], scopes: dict | None = None
+) -> dict[str, frozenset[str]]:
+    """Per item, the themes more than half of the annotators who decided them gave."""
     ids = set().union(*annotations.values()) if annotations else set()
     result = {}
     for item_id in ids:
-        codings = [a[item_id] for a in annotations.values() if item_id in a]
-        themes = set().union(*codings)
-        result[item_id] = frozenset(
-            t for t in themes if 2 * sum(t in c for c in codings) > len(codings)
-        )
+        codings = [
+            (a[item_id], scopes[name] if scopes else None)
+            for name, a in annotations.items()
+            if item_id in a
+        ]
+        themes = set().union(*(c for c, _ in codings))
+        given = set()
+        for t in themes:
+            deciders = [c for c, scope in codings if scope is None or t in scope]
+            if 2 * sum(t in c for c in deciders) > len(deciders):
+                given.add(t)
+        result[item_id] = frozenset(given)
     return result
+
+
+def _pairs(names, annotations, scopes, themes):
+    """(x, y, scores) of every two annotations that share items and themes."""
+    for x, y in combinations(names, 2):
+        common = [t for t in themes if t in scopes[x] and t in scopes[y]]
+        if not common:
+            continue
+        s = pair_scores(annotations[x], annotations[y], common)
+        if s["items"]:  # annotators of different sources never meet
+            yield x, y, s
 
 
 # ----------------------------------------------------------------------------- sources
@@ -226,14 +272,11 @@ def rewrite_source(path: Path, source: str, labels: dict[str, frozenset[str]], i
 # ----------------------------------------------------------------------------- report
 
 
-def figures(items, annotations, themes) -> dict:
+def figures(items, annotations, themes, scopes=None) -> dict:
     """Every pair's scores and their mean: the ceiling to read a classifier's F1 against."""
     names = list(annotations)
-    pairs = {}
-    for x, y in combinations(names, 2):
-        s = pair_scores(annotations[x], annotations[y], themes)
-        if s["items"]:  # annotators of different sources never meet
-            pairs[f"{x} ~ {y}"] = s
+    scopes = scopes or {n: frozenset(themes) for n in names}
+    pairs = {f"{x} ~ {y}": s for x, y, s in _pairs(names, annotations, scopes, themes)}
     mean = {
         key: round(sum(p[key] for p in pairs.values()) / max(len(pairs), 1), 4)
         for key in ("micro_f1", "macro_f1")
@@ -252,25 +295,24 @@ def figures(items, annotations, themes) -> dict:
     }
 
 
-def report(items, annotations, themes) -> str:
+def report(items, annotations, themes, scopes=None) -> str:
     names = list(annotations)
+    scopes = scopes or {n: frozenset(themes) for n in names}
     lines = [
         f"Theme annotation agreement: {len(items)} labelled items, annotators {', '.join(names)}",
         "",
         f"{'pair':38} {'items':>5} {'micro-F1':>9} {'macro-F1':>9}",
     ]
     pairs = []
-    for x, y in combinations(names, 2):
-        s = pair_scores(annotations[x], annotations[y], themes)
-        if not s["items"]:  # annotators of different sources never meet
-            continue
+    for x, y, s in _pairs(names, annotations, scopes, themes):
         pairs.append(s)
         lines.append(
             f"{x + ' ~ ' + y:38} {s['items']:5d} {s['micro_f1']:9.3f} {s['macro_f1']:9.3f}"
         )
-    vote = majority(annotations)
+    vote = majority(annotations, scopes)
     for x in names:
-        s = pair_scores(annotations[x], vote, themes)
+        mine = [t for t in themes if t in scopes[x]]
+        s = pair_scores(annotations[x], _within(vote, scopes[x]), mine)
         lines.append(
             f"{x + ' ~ majority':38} {s['items']:5d} {s['micro_f1']:9.3f} {s['macro_f1']:9.3f}"
         )
@@ -280,14 +322,21 @@ def report(items, annotations, themes) -> str:
         f"{'theme':20} {'F1':>6} {'kappa':>6}",
     ]
     for theme in themes:
-        f1 = sum(p["themes"][theme]["f1"] for p in pairs) / max(len(pairs), 1)
-        kappa = sum(p["themes"][theme]["kappa"] for p in pairs) / max(len(pairs), 1)
+        deciding = [p for p in pairs if theme in p["themes"]]
+        f1 = sum(p["themes"][theme]["f1"] for p in deciding) / max(len(deciding), 1)
+        kappa = sum(p["themes"][theme]["kappa"] for p in deciding) / max(len(deciding), 1)
         lines.append(f"{theme:20} {f1:6.3f} {kappa:6.3f}")
-    counts = [sum(i.id in a for a in annotations.values()) for i in items]
-    few = [i.id for i, n in zip(items, counts, strict=True) if n < 3]
+    few = [i.id for i in items if min(deciders(i.id, annotations, scopes, themes)) < 3]
     if few:
         lines.append(f"\n{len(few)} labelled items have fewer than 3 annotations (e.g. {few[0]})")
     return "\n".join(lines)
+
+
+def deciders(item_id: str, annotations, scopes, themes) -> list[int]:
+    """Per theme, how many annotations decided it for the item."""
+    return [
+        sum(item_id in a and t in scopes[name] for name, a in annotations.items()) for t in themes
+    ]
 
 
 def mismatches(items, vote) -> list[str]:
@@ -319,7 +368,8 @@ def main(argv: list[str] | None = None) -> int:
         annotations = load_annotations(items, themes, args.annotations)
         if len(annotations) < 2:
             raise AgreementError(f"{args.annotations} holds fewer than two annotations")
-        vote = majority(annotations)
+        scopes = load_scopes(list(annotations), themes, args.annotations)
+        vote = majority(annotations, scopes)
         if args.write:
             changed = [
                 s
@@ -336,11 +386,12 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if wrong else 0
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)
-            text = json.dumps(figures(items, annotations, themes), ensure_ascii=False, indent=1)
+            result = figures(items, annotations, themes, scopes)
+            text = json.dumps(result, ensure_ascii=False, indent=1)
             args.json.write_text(text + "\n", encoding="utf-8")
             print(f"→ {args.json}")
             return 0
-        print(report(items, annotations, themes))
+        print(report(items, annotations, themes, scopes))
         return 0
     except (AgreementError, OSError, KeyError) as exc:
         print(f"agreement: {exc}", file=sys.stderr)

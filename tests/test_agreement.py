@@ -27,8 +27,9 @@ def test_the_sample_gold_is_the_annotators_majority(capsys):
     most of them gave."""
     items = agreement.labelled_items()
     annotations = agreement.load_annotations(items, THEMES)
-    for item in items:
-        assert sum(item.id in labels for labels in annotations.values()) >= 3, item.id
+    scopes = agreement.load_scopes(list(annotations), THEMES)
+    for item in items:  # every theme of every item decided by three
+        assert min(agreement.deciders(item.id, annotations, scopes, THEMES)) >= 3, item.id
     assert agreement.main(["--check"]) == 0, capsys.readouterr().out
 
 
@@ -50,6 +51,24 @@ def test_agreement_figures_on_a_worked_example():
         "3": frozenset({"x"}),
         "4": frozenset(),
     }
+
+
+def test_a_theme_is_decided_by_the_annotators_whose_scope_holds_it():
+    old = {"1": frozenset({"x"}), "2": frozenset()}
+    # three annotators decided x only; three others decided y only
+    annotations = {f"o{k}": old for k in range(3)}
+    annotations |= {
+        "n1": {"1": frozenset({"y"}), "2": frozenset({"y"})},
+        "n2": {"1": frozenset({"y"}), "2": frozenset()},
+        "n3": {"1": frozenset(), "2": frozenset()},
+    }
+    scopes = {name: frozenset({"x"} if name[0] == "o" else {"y"}) for name in annotations}
+    # y on item 1: 2 of its 3 deciders (not 2 of 6); the old annotators' silence is no vote
+    assert agreement.majority(annotations, scopes) == {"1": frozenset({"x", "y"}), "2": frozenset()}
+    # unscoped, every silence would count: x on item 1 had 3 of 6, no majority
+    assert agreement.majority(annotations) == {"1": frozenset(), "2": frozenset()}
+    pairs = list(agreement._pairs(list(annotations), annotations, scopes, ["x", "y"]))
+    assert {(x[0], y[0]) for x, y, _ in pairs} == {("o", "o"), ("n", "n")}  # no pair across
 
 
 def test_write_sets_the_themes_line_and_keeps_the_rest(tmp_path):

@@ -184,11 +184,11 @@ FILE_MISTAKES = {
         ["blocks[0]: found 'アセスメント'", "'アセスメント結果'"],
     ),
     "threshold_as_percent": (
-        "themes.yaml", "threshold: 0.4 ", "threshold: 40 ",
-        ["classifier.threshold: found 40", "less than or equal to 1"],
+        "themes.yaml", "threshold: 0.3 ", "threshold: 30 ",
+        ["classifier.threshold: found 30", "less than or equal to 1"],
     ),
     "model_option_typo": (
-        "themes.yaml", "  labels_file: labels.csv\n", "  labels_file: labels.csv\n  model:\n    c: 3\n",
+        "themes.yaml", "  model: {C: 10}\n", "  model: {c: 10}\n",
         ["classifier.model.c: unknown key", "char_ngrams", "C"],
     ),
     "theme_id_with_a_hyphen": (
@@ -246,7 +246,7 @@ def test_mistakes_in_several_files_are_listed_together(config_dir):
 
 
 def test_a_themes_mistake_stops_the_run_with_exit_2(config_dir, tmp_path, capsys):
-    edit(config_dir, "themes.yaml", "rule_weight: 0.3", "rule_wieght: 0.3")
+    edit(config_dir, "themes.yaml", "rule_weight: 0.1", "rule_wieght: 0.1")
     out = tmp_path / "out"
     code = main(
         ["run", str(ROOT / "corpora" / "sample"), "--out", str(out),

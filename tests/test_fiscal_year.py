@@ -29,7 +29,13 @@ SOURCES = ROOT / "corpora" / "sources"
 OFFICE_PDF = ROOT / "corpora" / "office_pdf"
 TEXT = ROOT / "corpora" / "sample_txt" / "pdftotext" / "r03_aobano.txt"
 # The sources write their year as 令和N年度; the Western year it starts in:
-REIWA = {"令和3年度": 2021, "令和4年度": 2022, "令和5年度": 2023, "令和6年度": 2024}
+REIWA = {
+    "令和3年度": 2021,
+    "令和4年度": 2022,
+    "令和5年度": 2023,
+    "令和6年度": 2024,
+    "令和7年度": 2025,
+}
 
 
 def _source_years() -> dict[str, dict[str, int]]:
