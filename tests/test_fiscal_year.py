@@ -351,7 +351,9 @@ def test_every_sample_report_gets_its_sources_year_from_its_text(sample_run):
     expected = _source_years()
     assert sorted(documents.index) == sorted(expected)
     for name, years in expected.items():
-        (year,) = set(years.values())  # the sample's files are of one year each
+        if len(set(years.values())) > 1:  # two municipalities of two years: items say (below)
+            continue
+        (year,) = set(years.values())
         assert documents.loc[name, ["fiscal_year", "fiscal_year_source"]].tolist() == [
             str(year),
             "text",
