@@ -30,6 +30,12 @@ def symbols():
         ("l", "IPAexGothic", "l"),  # an ordinary font: nothing changes
         ("Ø", "ABCDEF+Arial", "Ø"),
         ("\uf041", "Wingdings", "\uf041"),  # a code the table does not list stays as read
+        # LibreOffice draws a missing Wingdings in OpenSymbol, keeping the code: as private
+        # use, or as the letter a Word file wrote for it
+        ("\uf0a7", "FAAAAA+OpenSymbol", "▪"),
+        ("Ø", "FAAAAA+OpenSymbol", "➢"),
+        (" ", "FAAAAA+OpenSymbol", " "),
+        ("•", "FAAAAA+OpenSymbol", "•"),  # its own bullet, already Unicode
     ],
 )
 def test_a_pdf_character_is_read_through_its_font(symbols, text, fontname, shown):
@@ -125,3 +131,4 @@ def test_wingdings_bullets_of_the_sample_start_items(settings, name):
     assert any(level == 2 for _, level in expected)  # ➢ sub-bullets are among them
     without = {k: v for k, v in settings.extract.items() if k != "symbol_fonts"}
     assert len(items(without)) < len(expected) * 0.7
+

@@ -50,7 +50,7 @@ class SymbolFonts:
         table = self.table_for(fontname)
         if table is None:
             name = _SUBSET.sub("", fontname or "").lower()
-            if _PUA <= ord(text) <= _PUA + 0xFF and any(s in name for s in self.substitutes):
+            if any(s in name for s in self.substitutes) and _is_code(text):
                 tables = [t for f, t in self.families if f in self.plain_text]
                 return _first(tables, _code(text), text)
             return text
@@ -79,6 +79,13 @@ def _code(ch: str) -> int:
     except UnicodeEncodeError:
         return code
     return encoded[0] if len(encoded) == 1 else code
+
+
+def _is_code(ch: str) -> bool:
+    """A character a substitute font can only have been given by its code: a private-use
+    U+F0xx, or a letter of one byte ("Ø" 0xD8, "l" 0x6C) where a Word file wrote the
+    symbol font's code as a letter."""
+    return _PUA <= ord(ch) <= _PUA + 0xFF or (not ch.isspace() and _code(ch) < 0x100)
 
 
 def _lone(table: dict[int, str], letter: str) -> str:
