@@ -131,4 +131,3 @@ def test_wingdings_bullets_of_the_sample_start_items(settings, name):
     assert any(level == 2 for _, level in expected)  # ➢ sub-bullets are among them
     without = {k: v for k, v in settings.extract.items() if k != "symbol_fonts"}
     assert len(items(without)) < len(expected) * 0.7
-
