@@ -188,7 +188,7 @@ FILE_MISTAKES = {
         ["classifier.threshold: found 30", "less than or equal to 1"],
     ),
     "model_option_typo": (
-        "themes.yaml", "  model: {C: 10}\n", "  model: {c: 10}\n",
+        "themes.yaml", "  model: {C: 10, rule_feature_weight: 0}\n", "  model: {c: 10, rule_feature_weight: 0}\n",
         ["classifier.model.c: unknown key", "char_ngrams", "C"],
     ),
     "theme_id_with_a_hyphen": (
@@ -246,7 +246,7 @@ def test_mistakes_in_several_files_are_listed_together(config_dir):
 
 
 def test_a_themes_mistake_stops_the_run_with_exit_2(config_dir, tmp_path, capsys):
-    edit(config_dir, "themes.yaml", "rule_weight: 0.1", "rule_wieght: 0.1")
+    edit(config_dir, "themes.yaml", "rule_weight: 0.5", "rule_wieght: 0.5")
     out = tmp_path / "out"
     code = main(
         ["run", str(ROOT / "corpora" / "sample"), "--out", str(out),
