@@ -86,10 +86,12 @@ def test_the_parquet_tables_hold_the_csv_rows_typed(sample_run, name):
 def test_a_session_left_empty_is_null_and_a_list_is_a_list(sample_run):
     items = pd.read_parquet(sample_run.out_dir / "items.parquet")
     assert items["session"].isna().any() and items["session"].notna().any()
-    years = set(read_csv(sample_run.out_dir / "documents.csv")["fiscal_year"].dropna().astype(int))
-    assert (
-        len(years) >= 4 and set(items["fiscal_year"]) == years
-    )  # typed ints, the documents' years
+    # A file of two municipalities of two years has no document year, only item years.
+    documents = pd.read_parquet(sample_run.out_dir / "documents.parquet")
+    years = set(documents["fiscal_year"].dropna())
+    item_years = set(items["fiscal_year"].dropna())
+    assert str(items["fiscal_year"].dtype).lower().startswith("int")  # typed, nulls allowed
+    assert len(years) >= 4 and years <= item_years
     assert items["lemmas"].map(len).gt(0).mean() > 0.9  # GiNZA's lemmas, one per entry
     assert items["themes"].map(len).gt(1).any()  # an item with several themes: a real list
 
