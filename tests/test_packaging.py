@@ -116,6 +116,10 @@ def test_a_run_finds_its_config_in_the_order_the_readme_gives(tmp_path, monkeypa
         )
     named = tmp_path / "mine.yaml"
     assert paths.find_config(named, batch) == paths.ConfigChoice(named, "--config")
+    # the folder init-config wrote, named as it is, means its pipeline.yaml
+    assert paths.find_config(batch / "configs", batch) == paths.ConfigChoice(
+        batch / "configs" / "pipeline.yaml", "--config"
+    )
     # the packaged defaults are the checkout's configs/ when the package runs from source
     assert paths.DEFAULT_CONFIG.read_bytes() == (ROOT / "configs" / "pipeline.yaml").read_bytes()
 

@@ -41,7 +41,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "(default: outputs/inspect/<file>-p<N>.png; PDFs only)",
     )
     parser.add_argument(
-        "--config", metavar="FILE", help=f"pipeline config (default: {CONFIG_HELP})"
+        "--config",
+        metavar="FILE",
+        help=f"pipeline config, or the folder holding it (default: {CONFIG_HELP})",
     )
 
 

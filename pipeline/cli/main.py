@@ -114,7 +114,11 @@ def _add_run(commands: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="output folder (default: outputs/<batch folder name> in the current folder)",
     )
-    run.add_argument("--config", metavar="FILE", help=f"pipeline config (default: {CONFIG_HELP})")
+    run.add_argument(
+        "--config",
+        metavar="FILE",
+        help=f"pipeline config, or the folder holding it (default: {CONFIG_HELP})",
+    )
     run.add_argument(
         "--jobs",
         metavar="N",

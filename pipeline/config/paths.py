@@ -58,7 +58,9 @@ def find_config(
     explicit: str | Path | None = None, batch: Path | None = None, cwd: Path | None = None
 ) -> ConfigChoice:
     if explicit:
-        return ConfigChoice(Path(explicit), "--config")
+        # init-config writes a folder: naming the folder means its pipeline.yaml
+        path = Path(explicit)
+        return ConfigChoice(path / CONFIG_FILE if path.is_dir() else path, "--config")
     candidates: list[tuple[Path, str]] = []
     if batch is not None:
         batch = Path(batch)
