@@ -4,13 +4,14 @@ theme of configs/themes.yaml is about it), run through the real pipeline."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pandas as pd
 import pytest
 
 from pipeline.runner.batch import run_batch
-from pipeline.views.discover import discover, npmi, write_discovery
+from pipeline.views.discover import Topic, discover, merge_gaps, npmi, write_discovery
 from pipeline.views.outputs import load_outputs
 from pipeline.views.report import build_report
 from tests.conftest import ROOT, run_cli
@@ -99,6 +100,11 @@ def test_the_planted_topic_is_found_and_flagged(planted_run):
     # the sample's own topics are covered by its themes: none of them is flagged
     others = [t for t in found.topics if t is not holder]
     assert not [t.number for t in others if t.candidate]
+    # over every K tried, the planted items are one gap, shown at the chosen K too
+    gap = next(g for g in found.gaps if g.topic.items["item_id"].isin(planted["item_id"]).any())
+    assert found.k in gap.ks
+    assert gap.topic.items["item_id"].isin(planted["item_id"]).sum() >= 0.75 * len(planted)
+    assert found.gaps[0] is gap  # the strongest evidence first
 
 
 @pytest.mark.ginza
@@ -107,6 +113,22 @@ def test_topics_do_not_change_between_runs(planted_run):
     again = discover(planted_run, "課題意識")
     assert [t.words for t in first.topics] == [t.words for t in again.topics]
     assert first.coherence_by_k == again.coherence_by_k
+
+
+def _topic(ids: list[int], uncovered: int) -> Topic:
+    themes = ["" if n < uncovered else "workforce" for n in range(len(ids))]
+    items = pd.DataFrame({"item_id": ids, "themes": themes, "text": "x", "weight": 1.0})
+    return Topic(number=1, words=[], items=items, coherence=0.0, base_uncovered=0.1)
+
+
+def test_flagged_topics_of_several_k_sharing_their_items_are_one_gap():
+    broad = _topic(list(range(40)), 16)  # K=5: the gap inside a broader topic
+    part = _topic(list(range(20)), 12)  # K=9: the gap alone, stronger evidence
+    elsewhere = _topic(list(range(100, 130)), 12)  # another gap, other items
+    gaps = merge_gaps([(5, broad), (9, part), (9, elsewhere), (12, _topic(list(range(5, 25)), 12))])
+    assert [g.ks for g in gaps] == [[5, 9, 12], [9]]
+    assert gaps[0].topic is part and gaps[1].topic is elsewhere
+    assert merge_gaps([]) == []
 
 
 def test_npmi_rewards_words_that_come_together():
@@ -126,8 +148,11 @@ def test_outputs_and_report_section(planted_run, tmp_path):
         "topics.csv",
         "topic_items.csv",
         "coherence.csv",
+        "gaps.csv",
         "topics.png",
     }
+    gaps = pd.read_csv(folder / "gaps.csv", encoding="utf-8-sig")
+    assert len(gaps) == len(found.gaps) >= 1 and gaps["flagged_at_k"].astype(str).eq("6").all()
     topics = pd.read_csv(folder / "topics.csv", encoding="utf-8-sig")
     members = pd.read_csv(folder / "topic_items.csv", encoding="utf-8-sig")
     assert topics["items"].sum() == len(members) == found.items
@@ -138,7 +163,7 @@ def test_outputs_and_report_section(planted_run, tmp_path):
     assert best["municipality"].head(3).isin(PLANTED).all()  # representative items first
     assert {"source", "page"} <= set(members.columns)
     page = build_report(load_outputs(planted_run.out_dir))
-    assert "トピック" in page and "新テーマ候補" in page
+    assert "トピック" in page and "新テーマ候補" in page and "gaps.csv" in page
 
 
 @pytest.mark.ginza
@@ -147,6 +172,7 @@ def test_the_command_writes_the_tables(planted_run):
     result = run_cli("discover", str(planted_run.out_dir), "--block", "課題意識")
     assert result.returncode == 0, result.stderr
     assert "candidate new theme" in result.stdout
+    assert re.search(r"candidate new themes at any K=3–\d+: [1-9]", result.stdout)
     assert "chosen by mean NPMI" in result.stdout
     assert (planted_run.out_dir / "discover" / "topics.csv").is_file()
 

@@ -82,7 +82,7 @@ def _discover(args: argparse.Namespace) -> int:
     print("\n".join(summary_lines(found)))
     folder = outputs.out_dir / "discover"
     write_discovery(found, folder)
-    print(f"topics.csv, topic_items.csv, coherence.csv, topics.png → {folder}")
+    print(f"topics.csv, topic_items.csv, coherence.csv, gaps.csv, topics.png → {folder}")
     print("report.html shows them once `python -m pipeline report` is run again", file=sys.stderr)
     return 0
 
@@ -150,9 +150,11 @@ def add_commands(commands) -> None:
         "from items.csv; nothing is re-analysed): NMF with a fixed seed, K chosen by the "
         "mean NPMI of each topic's top words unless --topics is given. For each topic: "
         "top words with weights, its most representative items, the share of its items no "
-        "theme covers and the themes of the others; a topic mostly without a theme is "
-        "flagged as a candidate new theme. Writes <outputs>/discover/ (topics.csv, "
-        "topic_items.csv, coherence.csv, topics.png); report.html shows it.",
+        "theme covers and the themes of the others; a topic with far more items without a "
+        "theme than the batch has is flagged as a candidate new theme, at every K tried "
+        "(gaps.csv: one row per gap, with the K that show it). Writes <outputs>/discover/ "
+        "(topics.csv, topic_items.csv, coherence.csv, gaps.csv, topics.png); report.html "
+        "shows it.",
     )
     _common(disc)
     disc.add_argument(

@@ -10,6 +10,11 @@ theme of configs/themes.yaml is a candidate for a new theme: the taxonomy has a 
 gives some wrong theme to many items it has no theme for, so a gap shows as a topic with
 far more items without a theme than the batch has overall (a binomial test), not only as
 a topic whose items all lack one.
+
+Which K shows a gap depends on the batch: at a small K a gap's items are folded into a
+broad topic, at a larger one they stand apart. So every K tried is searched for
+candidates, and the flagged topics of different K that share most of their items are one
+gap (gaps.csv), with the K at which it was flagged.
 """
 
 from __future__ import annotations
@@ -38,6 +43,9 @@ CANDIDATE_UNCOVERED = 0.3
 CANDIDATE_P = 0.01
 MIN_CANDIDATE_ITEMS = 3
 REPRESENTATIVE = 5  # items shown per topic
+# Two flagged topics (of different K) are one gap when this share of the smaller one's
+# items is in the other: a topic at a larger K is often a part of one at a smaller K.
+GAP_OVERLAP = 0.5
 
 
 class DiscoverError(PipelineError):
@@ -87,6 +95,14 @@ class Topic:
 
 
 @dataclass
+class Gap:
+    """A candidate new theme: flagged topics of one or more K that share their items."""
+
+    topic: Topic  # the flagged topic with the strongest evidence (lowest p)
+    ks: list[int]  # every K at which a topic of these items was flagged
+
+
+@dataclass
 class Discovery:
     blocks: tuple[str, ...]
     k: int
@@ -96,6 +112,23 @@ class Discovery:
     items: int  # items modelled (those with at least one word of the vocabulary)
     skipped: int = 0  # items of the blocks without any word shared with another item
     labels: dict[str, str] = field(default_factory=dict)
+    gaps: list[Gap] = field(default_factory=list)  # candidates over every K tried
+
+
+def merge_gaps(flagged: list[tuple[int, Topic]]) -> list[Gap]:
+    """One gap per group of flagged topics that share most of their items, strongest
+    evidence first; a topic joins the first gap it overlaps (GAP_OVERLAP)."""
+    gaps: list[Gap] = []
+    for k, topic in sorted(flagged, key=lambda kt: (kt[1].uncovered_p, kt[0])):
+        ids = set(topic.items["item_id"])
+        for gap in gaps:
+            other = set(gap.topic.items["item_id"])
+            if len(ids & other) >= GAP_OVERLAP * min(len(ids), len(other)):
+                gap.ks = sorted({*gap.ks, k})
+                break
+        else:
+            gaps.append(Gap(topic=topic, ks=[k]))
+    return gaps
 
 
 def item_terms(lemmas: str, phrases: str) -> list[str]:
@@ -179,11 +212,28 @@ def discover(
     # are easier to read)
     best = max(coherence_by_k.values())
     k_chosen = min(n for n, c in coherence_by_k.items() if c >= best - 0.005)
-    weights, components, coherences = fits[k_chosen]
     base = float((items["themes"].map(split_list).map(len) == 0).mean())
+    topics_by_k = {n: _topics(items, vocab, *fits[n], base) for n in fits}
+    topics = topics_by_k[k_chosen]
+    flagged = [(n, t) for n, ts in topics_by_k.items() for t in ts if t.candidate]
+    return Discovery(
+        blocks=chosen_blocks,
+        k=k_chosen,
+        chosen="given" if k is not None else "coherence",
+        coherence_by_k=coherence_by_k,
+        topics=topics,
+        items=len(items),
+        skipped=int((~kept).sum()),
+        labels=outputs.labels(),
+        gaps=merge_gaps(flagged),
+    )
+
+
+def _topics(items, vocab, weights, components, coherences, base: float) -> list[Topic]:
+    """The topics of one fit, largest first; each item in its strongest topic."""
     strongest = weights.argmax(axis=1)
     topics = []
-    for t in range(k_chosen):
+    for t in range(components.shape[0]):
         order = np.argsort(-components[t])[:TOP_WORDS]
         members = items[strongest == t].assign(weight=weights[strongest == t, t])
         topics.append(
@@ -198,16 +248,7 @@ def discover(
     topics.sort(key=lambda topic: -topic.size)
     for number, topic in enumerate(topics, start=1):
         topic.number = number
-    return Discovery(
-        blocks=chosen_blocks,
-        k=k_chosen,
-        chosen="given" if k is not None else "coherence",
-        coherence_by_k=coherence_by_k,
-        topics=topics,
-        items=len(items),
-        skipped=int((~kept).sum()),
-        labels=outputs.labels(),
-    )
+    return topics
 
 
 def topics_table(discovery: Discovery) -> pd.DataFrame:
@@ -231,6 +272,34 @@ def topics_table(discovery: Discovery) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def gaps_table(discovery: Discovery) -> pd.DataFrame:
+    """One row per candidate new theme found at any K tried, strongest evidence first."""
+    columns = [
+        "gap", "flagged_at_k", "at_chosen_k", "top_words", "items", "uncovered_share",
+        "batch_uncovered_share", "uncovered_p", "main_themes", "representative",
+    ]  # fmt: skip
+    rows = []
+    for number, gap in enumerate(discovery.gaps, start=1):
+        topic = gap.topic
+        rows.append(
+            {
+                "gap": number,
+                "flagged_at_k": ";".join(str(k) for k in gap.ks),
+                "at_chosen_k": discovery.k in gap.ks,
+                "top_words": " ".join(w for w, _ in topic.words),
+                "items": topic.size,
+                "uncovered_share": round(topic.uncovered, 3),
+                "batch_uncovered_share": round(topic.base_uncovered, 3),
+                "uncovered_p": float(f"{topic.uncovered_p:.3g}"),
+                "main_themes": "; ".join(
+                    f"{discovery.labels.get(t, t)}({n})" for t, n in topic.themes.most_common(3)
+                ),
+                "representative": " / ".join(topic.items["text"].head(3)),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
 
 
 def topic_items_table(discovery: Discovery) -> pd.DataFrame:
@@ -289,7 +358,7 @@ def topics_figure(discovery: Discovery):
 
 
 def write_discovery(discovery: Discovery, folder: Path) -> list[Path]:
-    """topics.csv, topic_items.csv, coherence.csv and topics.png in `folder`, each
+    """topics.csv, topic_items.csv, coherence.csv, gaps.csv and topics.png in `folder`, each
     written whole or not at all."""
     from pipeline.views.figures import figure_bytes
 
@@ -298,6 +367,7 @@ def write_discovery(discovery: Discovery, folder: Path) -> list[Path]:
         "topics.csv": topics_table(discovery),
         "topic_items.csv": topic_items_table(discovery),
         "coherence.csv": coherence_table(discovery),
+        "gaps.csv": gaps_table(discovery),
     }
     paths = []
     for name, table in tables.items():
@@ -324,5 +394,16 @@ def summary_lines(discovery: Discovery) -> list[str]:
         lines.append(
             f"  topic {topic.number:2d}  {topic.size:4d} items  "
             f"no theme {topic.uncovered:4.0%}  {words}{flag}"
+        )
+    tried = sorted(discovery.coherence_by_k)
+    span = f"K={tried[0]}" if len(tried) == 1 else f"K={tried[0]}–{tried[-1]}"
+    lines.append(f"candidate new themes at any {span}: {len(discovery.gaps)} (gaps.csv)")
+    for number, gap in enumerate(discovery.gaps, start=1):
+        topic = gap.topic
+        words = " ".join(w for w, _ in topic.words[:8])
+        ks = ",".join(str(k) for k in gap.ks)
+        lines.append(
+            f"  gap {number:2d}  {topic.size:4d} items  no theme {topic.uncovered:4.0%}  "
+            f"K {ks}  {words}"
         )
     return lines

@@ -172,9 +172,35 @@ def _discover_html(out_dir: Path) -> str:
     return (
         "<h2>テーマにないトピック（discover）</h2>"
         f'<p class="where">{how}各項目を最も強いトピックに割り当て、テーマが一つも付いていない項目の割合を示します。'
-        "その割合が半分を超えるトピックは、テーマ一覧にない話題の候補です（topic_items.csv に全項目）。</p>"
+        "その割合がバッチ全体より明らかに高い（30%以上、二項検定 p&lt;0.01）トピックは、"
+        "テーマ一覧にない話題の候補です（topic_items.csv に全項目）。</p>"
         '<div class="scroll"><table><thead><tr><th>トピック</th><th>項目</th><th>テーマなし</th>'
         "<th>主なテーマ</th><th>上位語</th><th>代表的な項目</th><th></th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        f"{_gaps_html(folder)}"
+    )
+
+
+def _gaps_html(folder: Path) -> str:
+    """The candidate new themes found at any K tried (gaps.csv), if discover wrote it."""
+    if not (folder / "gaps.csv").is_file():
+        return ""
+    gaps = read_csv(folder / "gaps.csv")
+    if gaps.empty:
+        return "<p>試したどの K でも、新テーマ候補のトピックはありませんでした。</p>"
+    rows = [
+        f"<tr><th>{escape(g['gap'])}</th><td>{escape(g['flagged_at_k'].replace(';', ', '))}</td>"
+        f"<td>{escape(g['items'])}</td><td>{float(g['uncovered_share'] or 0):.0%}</td>"
+        f"<td>{escape(g['main_themes'])}</td><td>{escape(g['top_words'])}</td>"
+        f"<td>{escape(g['representative'])}</td></tr>"
+        for _, g in gaps.iterrows()
+    ]
+    return (
+        "<h3>K を変えて見つかった新テーマ候補（gaps.csv）</h3>"
+        '<p class="where">話題の粒度は K で変わるため、試したすべての K で候補を探し、'
+        "項目の大半が重なる候補は一つにまとめています。</p>"
+        '<div class="scroll"><table><thead><tr><th>候補</th><th>K</th><th>項目</th>'
+        "<th>テーマなし</th><th>主なテーマ</th><th>上位語</th><th>代表的な項目</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
