@@ -32,8 +32,12 @@ pipeline: setup ## run BATCH (default corpora/sample): tables, figures/ and repo
 	$(PY) -m pipeline figures $(OUT)
 	$(PY) -m pipeline report $(OUT)
 
-test: setup lint ## lint, then run the whole test suite
-	$(PY) -m pytest
+# Two worker processes, a test file's tests in one of them (module fixtures built once);
+# each worker loads GiNZA once for its session. TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= 2
+
+test: setup lint ## lint, then run the whole test suite (TEST_WORKERS processes, default 2)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Tests that need neither GiNZA, a child process, the notebooks, a browser nor a whole corpus
 # (the tiers are described in tests/conftest.py).

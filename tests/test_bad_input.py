@@ -18,7 +18,9 @@ from . import make_bad_inputs
 from .conftest import ROOT, SAMPLE
 
 SAMPLE_PDFS = sorted(p.name for p in SAMPLE.glob("*.pdf"))
-TIME_LIMIT = "6"  # seconds; a sample file takes well under one
+# seconds; a sample file takes about one alone, several with the suite's other worker
+# and the batch's two jobs sharing two cores (6 s stopped a Shift_JIS text there)
+TIME_LIMIT = "20"
 
 
 @pytest.fixture(scope="module")
