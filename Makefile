@@ -11,7 +11,7 @@ GOLD   ?= $(BATCH)/gold.json
 HELD_OUT ?= 雪代町,潮凪村,欅ヶ台市,稲穂川市,湯之瀬町,柏葉市
 
 .DEFAULT_GOAL := help
-.PHONY: help setup tune-themes install-size pipeline test test-fast test-portable lint evaluate evaluate-run evaluate-themes years catalog trends measure bench generate office extracts agreement clean distclean
+.PHONY: help setup tune-themes gaps-check install-size pipeline test test-fast test-portable lint evaluate evaluate-run evaluate-themes years catalog trends measure bench generate office extracts agreement clean distclean
 
 help: ## list the targets
 	@echo "Targets (variables: BATCH=$(BATCH) OUT=$(OUT)):"
@@ -88,6 +88,9 @@ catalog: setup ## every batch's last run under outputs/ into outputs/catalog.duc
 
 trends: setup ## themes by fiscal year across the catalog → outputs/trends/trends.html
 	$(PY) -m pipeline trends outputs
+
+gaps-check: setup ## would discover have flagged the three themes issue 15 added? BATCH run without them → outputs/gaps_without_themes/
+	$(PY) scripts/gaps_without_themes.py --batch $(BATCH)
 
 install-size: setup ## size of a fresh install of the wheel: the base, and with the fast and generator extras
 	$(PY) scripts/install_size.py

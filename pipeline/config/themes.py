@@ -197,7 +197,7 @@ def load_themes(path: Path, aliases: dict[str, str] | None = None) -> tuple[Them
     return tuple(result)
 
 
-def _training_path(config: Path, name: str) -> str:
+def training_path(config: Path, name: str) -> str:
     """Relative to the YAML; a copied config folder (init-config) without the corpus falls
     back to the packaged defaults' (the wheel ships the sample's gold beside them)."""
     beside = (config.parent / name).resolve()
@@ -212,7 +212,7 @@ def load_classifier_options(path: Path) -> ClassifierOptions:
         threshold=section.threshold,
         rule_weight=section.rule_weight,
         use_model=section.use_model,
-        training=tuple(_training_path(path, t) for t in section.training),
+        training=tuple(training_path(path, t) for t in section.training),
         labels_file=section.labels_file,
         options=section.model.model_dump(exclude_none=True),
     )
