@@ -192,6 +192,12 @@ def _unknown_layout_pdf() -> bytes:
     return buffer.getvalue()
 
 
+# A per-file time limit (seconds) for runs in one process: hangs.pdf always exceeds it
+# (pdfminer takes minutes on it) and rare_chars.txt never does, also while the suite's
+# other worker and other programs share the two cores (2 s stopped it there).
+IN_PROCESS_LIMIT = 8
+
+
 def _slow_pdf(operators: int = 6_000_000) -> bytes:
     """A valid one-page PDF whose content stream takes pdfminer minutes to interpret.
 

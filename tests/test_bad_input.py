@@ -136,7 +136,7 @@ def test_the_time_limit_also_stops_a_file_when_run_in_process(tmp_path, settings
     batch.mkdir()
     for name in ("hangs.pdf", "rare_chars.txt"):
         shutil.copy(tmp_path / "all" / name, batch / name)
-    options = BatchOptions(jobs=1, time_limit_s=2, progress=False)
+    options = BatchOptions(jobs=1, time_limit_s=make_bad_inputs.IN_PROCESS_LIMIT, progress=False)
     summary = run_batch(batch, tmp_path / "out", settings, options=options)
     rows = {d.source: d for d in summary.documents}
     assert rows["hangs.pdf"].status == "error"
