@@ -241,3 +241,25 @@ def test_a_session_row_read_partly_across_partly_down_keeps_one_key_per_cell(tmp
         2: ["日時:令和5年9月1日(金)", "場所:オンライン(Zoom)", "参加者:福祉課3名、包括2名"],
         3: ["日時:令和5年11月1日(水)", "場所:保健センター", "参加者:福祉課4名、SC1名"],
     }
+
+
+def test_a_middle_dot_after_latin_text_stays_in_its_cell(tmp_path, settings):
+    """Office PDFs space Japanese apart from Latin text, so pdfplumber writes KDB・認定 as
+    "KDB ・認定": that ・ is inside a word, not the bullet of the next cell on the line
+    (r06_report_set_f.txt, 実施内容)."""
+    body = (
+        "第 1 回 第 2 回 第 3 回\n"
+        "日時：令和 5 年 6 月 14 日（水） 日時：令和 5 年 9 月 6 日（水） 日時：令和 5 年 12 月 13 日（水）\n"
+        "基\n本\n情\n報\n"
+        "• 事前ヒアリング結果の共有 • 要支援者の状態像の分析（ KDB ・認定データ）の共 • 総合事業再編方針（案）の確認\n"
+        "実 • 検討の経過の振り返り 有 • 桐ヶ丘団地の移動・買い物支援の検討（ SC ・社協・\n"
+        "施 シルバー）\n内\n容\n"
+    )
+    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    assert [(s, t) for b, s, t in items if b == "実施内容"] == [
+        (1, "事前ヒアリング結果の共有"),
+        (1, "検討の経過の振り返り"),
+        (2, "要支援者の状態像の分析(KDB・認定データ)の共有"),
+        (3, "総合事業再編方針(案)の確認"),
+        (3, "桐ヶ丘団地の移動・買い物支援の検討(SC・社協・シルバー)"),
+    ]

@@ -225,7 +225,7 @@ def _merged(lines: list[str], config: BlockConfig, least: int = 2) -> bool:
 
 def split_page(lines: list[str], config: BlockConfig) -> TextPage:
     """Header, body and まとめ lines of one page, and its furniture (footer, page number)."""
-    lines = [line.strip() for line in lines if line.strip()]
+    lines = [_inner_dots(line.strip()) for line in lines if line.strip()]
     furniture: list[str] = []
     if lines and _PAGE_FOOTER.match(lines[-1]) and not is_marker(lines[-1], config):
         furniture.append(lines.pop())
@@ -247,6 +247,16 @@ def split_page(lines: list[str], config: BlockConfig) -> TextPage:
     if summary:
         blocks.append(TextBlock(SUMMARY, "", None, summary))
     return TextPage(header=header, blocks=blocks, furniture=furniture, unplaced=[])
+
+
+_INNER_DOT = re.compile(r"(?<=[A-Za-z]) (?=・\S)")
+
+
+def _inner_dots(line: str) -> str:
+    """KDB ・認定, PT ・OT: office PDFs set Latin text apart from Japanese, so a middle
+    dot typed after a Latin word comes out as a token of its own, like a bullet. A
+    cell's bullet follows the end of the cell before it, which is rarely a Latin word."""
+    return _INNER_DOT.sub("", line)
 
 
 def _body_starts(line: str, config: BlockConfig, following: list[str]) -> bool:
