@@ -263,3 +263,25 @@ def test_a_middle_dot_after_latin_text_stays_in_its_cell(tmp_path, settings):
         (3, "総合事業再編方針(案)の確認"),
         (3, "桐ヶ丘団地の移動・買い物支援の検討(SC・社協・シルバー)"),
     ]
+
+
+def test_a_cell_edge_is_rarely_after_a_number_where_numbers_are_spaced(tmp_path, settings):
+    """Office PDFs set numbers apart from Japanese (包括 2 名), so a column gap guessed
+    after a number is as doubtful as one before it (r06_report_set_f.txt, 基本情報)."""
+    body = (
+        "第 1 回 第 2 回 第 3 回\n基\n"
+        "場所：市役所 5 階 502 会議室 場所：市役所 502 会議室＋オンライン（ Zoom ） 場所：保健センター 2 階 研修室\n"
+        "本\n"
+        "参加者：長寿福祉課 4 名（課長補佐・係長・担当 2 参加者：長寿福祉課 3 名、包括 12 か所（各 1 名）、"
+        " 参加者：長寿福祉課 4 名、包括 12 名、リハ職（市内\n情\n"
+        "名）、基幹型包括 2 名、第 1 層 SC 1 名 居宅介護支援事業所 4 名、第２層 SC 5 名 2 病院） 3 名、"
+        "シルバー人材センター 1 名、市社協 2\n"
+        "報 備考：包括・居宅の一部はオンライン参加 名（第 1 層 SC 含む）\n実\n施\n内\n容\n"
+    )
+    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    participants = {s: t for b, s, t in items if t.startswith("参加者")}
+    assert (
+        participants[1]
+        == "参加者:長寿福祉課4名(課長補佐・係長・担当2名)、基幹型包括2名、第1層SC1名"
+    )
+    assert participants[3].endswith("市社協2名(第1層SC含む)")

@@ -37,6 +37,7 @@ from pipeline.stages.segment.text_pieces import (
     Label,
     Segment,
     as_segment,
+    autospaced,
     furniture_key,
     is_marker,
     label_fragments,
@@ -421,12 +422,14 @@ class _State:
     heights: tuple = ()
 
 
-def _capacities(lines: list[str], columns: int, config: BlockConfig) -> list[float]:
+def _capacities(
+    lines: list[str], columns: int, config: BlockConfig, spaced: bool = False
+) -> list[float]:
     """A first guess of every column's line width: the widest line that splits one way."""
     widths = [
         segment.width
         for line in lines
-        for reading in [segments(line, config, columns)]
+        for reading in [segments(line, config, columns, spaced)]
         if len(reading) == 1
         for segment in reading[0]
     ]
@@ -437,12 +440,13 @@ def _assign_columns(lines: list[str], columns: int, config: BlockConfig) -> list
     """Each line's segments to columns; then again with each column's own width."""
     if columns == 1:
         return [lines]
-    capacity = _capacities(lines, columns, config)
+    spaced = autospaced(lines, config)
+    capacity = _capacities(lines, columns, config, spaced)
     best: tuple[float, list] | None = None
     for _ in range(_ROUNDS):
         # the paragraph gaps of the boxes are whichever read the row most consistently
         result = max(
-            (_beam_search(lines, columns, capacity, config, gap) for gap in _GAPS),
+            (_beam_search(lines, columns, capacity, config, gap, spaced) for gap in _GAPS),
             key=lambda result: result[0],
         )
         if best is not None and result[1] == best[1]:
@@ -469,11 +473,13 @@ def _column_width(lines: list[str], guess: float, config: BlockConfig) -> float:
     return guess
 
 
-def _beam_search(lines, columns, capacity, config, para_gap=(0.25, 0.25)) -> tuple[float, list]:
+def _beam_search(
+    lines, columns, capacity, config, para_gap=(0.25, 0.25), spaced=False
+) -> tuple[float, list]:
     beam = [_State(0.0, (None,) * columns, ((),) * columns, (0.0, 0.0), (None,) * columns)]
     for index, line in enumerate(lines):
         candidates: list[_State] = []
-        for reading in segments(line, config, columns):
+        for reading in segments(line, config, columns, spaced):
             if len(reading) > columns:
                 continue
             for chosen in combinations(range(columns), len(reading)):
