@@ -285,3 +285,23 @@ def test_a_cell_edge_is_rarely_after_a_number_where_numbers_are_spaced(tmp_path,
         == "参加者:長寿福祉課4名(課長補佐・係長・担当2名)、基幹型包括2名、第1層SC1名"
     )
     assert participants[3].endswith("市社協2名(第1層SC含む)")
+
+
+def test_a_row_ends_where_its_labels_last_characters_stand_alone(tmp_path, settings):
+    """内 and 容 on lines of their own, one after the other: no content line stands
+    beside them, so the row has ended and the line below them starts the next row,
+    although the label is centred lower than its short row (r03_report_set_a.txt)."""
+    body = (
+        "第1回 第2回 第3回\n"
+        "• 事前ヒアリング結果の共有 • 通所型サービスA利用者の事例分析 • 再編の方向性（案）の検討\n"
+        "実 • 総合事業の各サービスの目的と実績の確認 • サービスごとの対象者像の整理 • 事業者との意見交換\n"
+        "施 • 次年度のスケジュールの確認\n内\n容\n"
+        "• 地域づくりアドバイザー 2名\n支 • 厚生労働省 老健局 老人保健課（オブザーバー）\n"
+        "援 • 県 介護保険課\n体\n制\n"
+    )
+    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    assert [t for b, _, t in items if b == "支援体制"] == [
+        "地域づくりアドバイザー2名",
+        "厚生労働省老健局老人保健課(オブザーバー)",
+        "県介護保険課",
+    ]

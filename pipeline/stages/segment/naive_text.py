@@ -338,7 +338,8 @@ def _table_blocks(
 def _rows(content: list[tuple[int, str]], labels: list[Label], config) -> list[list[str]]:
     """Cut the content lines into one row per label.
 
-    A row boundary is always a line that starts an item. Where the kind of line changes
+    A row boundary is always a line that starts an item. Where a label's last lines
+    stand alone, the row has ended beside them (_bare_end). Where the kind of line changes
     (日時： lines, then bullets; three columns, then one), that is the boundary.
     Otherwise a label is centred on its row, so the row runs on below the label about
     as many lines as it started above it, or less (see _row_cost); where the next row is
@@ -359,6 +360,11 @@ def _rows(content: list[tuple[int, str]], labels: list[Label], config) -> list[l
                 k for k, (line_no, _) in enumerate(content) if k > starts[-1] and line_no > last
             ]
             starts.append(later[0] if later else len(content))
+            continue
+        ended = _bare_end(label)
+        after = [k for k in candidates if ended is not None and content[k][0] > ended]
+        if after and after[0] == next(k for k, (ln, _) in enumerate(content) if ln > ended):
+            starts.append(after[0])  # the row's content ended beside the label
             continue
         row = [text for line_no, text in content[starts[-1] : candidates[0]]]
         kinds = {_kind(text, config) for text in row} - {"continuation"}
@@ -383,6 +389,25 @@ def _rows(content: list[tuple[int, str]], labels: list[Label], config) -> list[l
             starts.append(candidates[best])
     starts.append(len(content))
     return [[text for _, text in content[a:b]] for a, b in zip(starts, starts[1:], strict=False)]
+
+
+def _bare_end(label: Label) -> int | None:
+    """The line where a label's last lines start to stand alone, two or more in a row
+    with no content line between them, or None.
+
+    A label cell's lines (実/施/内/容, or 目指す/姿・取) are as tall as its row's
+    content lines or taller, so where two of them follow each other with no content
+    line beside or between them, the row's content has ended: what comes below them is
+    the next row's. (Limited to labels of one character a line, it read three rows of
+    dev worse and one better: a wrapped label is not set smaller than its row.)
+    """
+    bare = [f.line for f in label.fragments if f.whole_line and f.first_word is None]
+    run = 0
+    for line in reversed(range(label.fragments[-1].line + 1)):
+        if line not in bare:
+            break
+        run += 1
+    return label.fragments[-1].line - run + 1 if run >= 2 else None
 
 
 def _row_cost(above: int, below: int) -> float:
