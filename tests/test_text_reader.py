@@ -305,3 +305,32 @@ def test_a_row_ends_where_its_labels_last_characters_stand_alone(tmp_path, setti
         "厚生労働省老健局老人保健課(オブザーバー)",
         "県介護保険課",
     ]
+
+
+def test_a_line_as_wide_as_the_session_table_starts_the_row_that_spans_it(tmp_path, settings):
+    """支援体制 spans the sessions: its first line, wider than any cell of the 実施内容
+    row above, is not that row's last, even where the label's last character has a
+    content line beside it (r03_yugihara.txt)."""
+    lines = [
+        "第1回 第2回 第3回",
+        "\uf06e 居宅介護支援事業所アンケート（38か所、回答 \uf06e 居宅ケアマネジャーとの意見交換「予防プラン "
+        "\uf06e 委託の手順と様式の見直し案の確認",
+        "31か所）の結果共有 を受けにくい理由」",
+        "実 \uf06e 通所型サービスC修了者の行き先の分析結果の共",
+        "\uf06e 包括の業務量の見える化（1週間の業務記録か \uf06e ミニ講義「要支援者の生活機能を引き出すプラ 有",
+        "施",
+        "ら） ンの立て方」",
+        "内",
+        "\uf06e 委託様式の簡素化の検討",
+        "容",
+        "\uf06e 地域づくりアドバイザー 2名（主任介護支援専門員、作業療法士）",
+        "支 \uf06e 県 介護保険室 1名（第2回のみ）",
+        "援", "体", "制",
+    ]  # fmt: skip
+    body = "\n".join(lines) + "\n"
+    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    assert [t for b, _, t in items if b == "支援体制"] == [
+        "地域づくりアドバイザー2名(主任介護支援専門員、作業療法士)",
+        "県介護保険室1名(第2回のみ)",
+    ]
+    assert "ミニ講義「要支援者の生活機能を引き出すプランの立て方」" in [t for _, _, t in items]

@@ -321,7 +321,7 @@ def _table_blocks(
             content.append((i, line.split(None, 1)[1]))
     if not labels:
         return [TextBlock(OTHER, "", None, [text for _, text in content])] if content else []
-    rows = _rows(content, labels, config)
+    rows = _rows(content, labels, config, columns)
     blocks: list[TextBlock] = []
     for label, row in zip(labels, rows, strict=True):
         if columns == 1:
@@ -335,12 +335,16 @@ def _table_blocks(
     return blocks
 
 
-def _rows(content: list[tuple[int, str]], labels: list[Label], config) -> list[list[str]]:
+def _rows(
+    content: list[tuple[int, str]], labels: list[Label], config, columns: int = 1
+) -> list[list[str]]:
     """Cut the content lines into one row per label.
 
-    A row boundary is always a line that starts an item. Where a label's last lines
-    stand alone, the row has ended beside them (_bare_end). Where the kind of line changes
-    (日時： lines, then bullets; three columns, then one), that is the boundary.
+    A row boundary is always a line that starts an item. Below a row of session cells,
+    the first line wider than its cells starts the row that spans the sessions (支援体制).
+    Where a label's last lines stand alone, the row has ended beside them (_bare_end).
+    Where the kind of line changes (日時： lines, then bullets; three columns, then
+    one), that is the boundary.
     Otherwise a label is centred on its row, so the row runs on below the label about
     as many lines as it started above it, or less (see _row_cost); where the next row is
     the last one, how far it runs below its own label counts too.
@@ -361,6 +365,12 @@ def _rows(content: list[tuple[int, str]], labels: list[Label], config) -> list[l
             ]
             starts.append(later[0] if later else len(content))
             continue
+        if columns > 1 and _spans_sessions(label, labels[n + 1], config):
+            row = [text for _, text in content[starts[-1] : candidates[0]]]
+            wide = [k for k in candidates if _wider_than_cells(content[k][1], row, config)]
+            if wide:
+                starts.append(wide[0])  # 支援体制's first line, as wide as the table
+                continue
         ended = _bare_end(label)
         after = [k for k in candidates if ended is not None and content[k][0] > ended]
         if after and after[0] == next(k for k, (ln, _) in enumerate(content) if ln > ended):
@@ -389,6 +399,25 @@ def _rows(content: list[tuple[int, str]], labels: list[Label], config) -> list[l
             starts.append(candidates[best])
     starts.append(len(content))
     return [[text for _, text in content[a:b]] for a, b in zip(starts, starts[1:], strict=False)]
+
+
+def _spans_sessions(label: Label, following: Label, config: BlockConfig) -> bool:
+    """A row of session cells (実施内容) above one that spans the sessions (支援体制)."""
+    return label.block in config.session_blocks and following.block not in config.session_blocks
+
+
+def _wider_than_cells(text: str, row: list[str], config: BlockConfig) -> bool:
+    """Whether a line is clearly wider than any session cell of the row above: the
+    widest cell is measured on the row's lines that hold several items side by side.
+    A line that spans the sessions is about as wide as all their cells together."""
+    widths = [
+        segment.width
+        for line in row
+        for reading in segments(line, config, 1)[:1]
+        if len(reading) > 1
+        for segment in reading
+    ]
+    return bool(widths) and as_segment(text, config).width > 1.25 * max(widths)
 
 
 def _bare_end(label: Label) -> int | None:
