@@ -334,3 +334,21 @@ def test_a_line_as_wide_as_the_session_table_starts_the_row_that_spans_it(tmp_pa
         "県介護保険室1名(第2回のみ)",
     ]
     assert "ミニ講義「要支援者の生活機能を引き出すプランの立て方」" in [t for _, _, t in items]
+
+
+def test_labels_set_at_the_top_of_their_rows(tmp_path, settings):
+    """A label at the top of its row, on the line of the row's first item (現状 ・ …),
+    not centred: the row runs down to the next label (r05_tomoshigamine.txt)."""
+    body = (
+        "現状 ・ 昭和40年代の閉山後に人口が半減。旧炭鉱住宅を改修した市営住宅（約1,800戸）に独居高齢者が\n"
+        "集中し、市営住宅の高齢化率は58.3%\n"
+        "・ SCは第1層1名（市社協）。第２層は中央圏域のみ1名配置で、東・西圏域は未配置\n"
+        "・ 総合事業は現行相当と通所型サービスA（民間デイ2事業所）のみ。通所型サービスCは未実施\n"
+        "・ 認知症初期集中支援チームは1チーム（市立病院に委託）。R3年度の支援実績は4件\n"
+        "目指す ・ 短期集中予防で元気を取り戻し、サービスを「卒業」して地域の通いの場へ戻れる流れをつくる\n"
+        "姿・取 ・ 窓口から自立支援\nり組み\nたいこ\nと\n"
+        "課題意 ・ 要支援認定率が県内でも高いが、なぜ高いのかを分析できていない\n"
+        "識 ・ 通所型サービスCを始めたいが、リハ職の確保先がない\n"
+    )
+    _, items = read(tmp_path, settings, f"伴走支援前の状況\n{SUBTITLE}\n{body}")
+    assert [b for b, _, _ in items] == ["現状"] * 4 + ["目指す姿"] * 2 + ["課題意識"] * 2

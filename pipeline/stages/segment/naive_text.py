@@ -9,7 +9,8 @@ that as the text allows:
 
 * Label fragments are the short lines, or the short first word of a line, that join
   into a known label (configs/blocks.yaml). A label cell is centred on its row, so each
-  row's content lines are those around its label, cut at a bullet between two labels.
+  row's content lines are those around its label, cut at a bullet between two labels;
+  a label set at the top of its row (現状 ・ …) has its row below it.
 * A line of a multi-column row holds up to one segment per column, in column order;
   segments start at a bullet, an item start (日時：) or a sub-heading. Which column a
   segment belongs to is decided for the whole row at once by a small beam search: a
@@ -340,6 +341,7 @@ def _rows(
 ) -> list[list[str]]:
     """Cut the content lines into one row per label.
 
+    Labels set at the top of their rows have their rows below them (_top_aligned).
     A row boundary is always a line that starts an item. Below a row of session cells,
     the first line wider than its cells starts the row that spans the sessions (支援体制).
     Where a label's last lines stand alone, the row has ended beside them (_bare_end).
@@ -349,6 +351,8 @@ def _rows(
     as many lines as it started above it, or less (see _row_cost); where the next row is
     the last one, how far it runs below its own label counts too.
     """
+    if _top_aligned(content, labels, config):
+        return _rows_below_labels(content, labels)
     starts = [0]
     for n in range(len(labels) - 1):
         label = labels[n]
@@ -399,6 +403,26 @@ def _rows(
             starts.append(candidates[best])
     starts.append(len(content))
     return [[text for _, text in content[a:b]] for a, b in zip(starts, starts[1:], strict=False)]
+
+
+def _top_aligned(content: list[tuple[int, str]], labels: list[Label], config) -> bool:
+    """Labels set at the top of their rows, not centred (現状 ・ 昭和40年代…): every
+    label starts on a line that starts an item, and no content stands above the first."""
+    if len(labels) < 2 or any(line_no < labels[0].fragments[0].line for line_no, _ in content):
+        return False
+    firsts = {label.fragments[0].line for label in labels}
+    starting = {line_no for line_no, text in content if _starts_item(text, config)}
+    return all(not label.fragments[0].whole_line for label in labels) and firsts <= starting
+
+
+def _rows_below_labels(content: list[tuple[int, str]], labels: list[Label]) -> list[list[str]]:
+    """Rows that run from their label's first line down to the next label's."""
+    rows: list[list[str]] = [[] for _ in labels]
+    firsts = [label.fragments[0].line for label in labels]
+    for line_no, text in content:
+        row = max(n for n, first in enumerate(firsts) if first <= line_no)
+        rows[row].append(text)
+    return rows
 
 
 def _spans_sessions(label: Label, following: Label, config: BlockConfig) -> bool:
