@@ -241,3 +241,114 @@ def test_a_session_row_read_partly_across_partly_down_keeps_one_key_per_cell(tmp
         2: ["日時:令和5年9月1日(金)", "場所:オンライン(Zoom)", "参加者:福祉課3名、包括2名"],
         3: ["日時:令和5年11月1日(水)", "場所:保健センター", "参加者:福祉課4名、SC1名"],
     }
+
+
+def test_a_middle_dot_after_latin_text_stays_in_its_cell(tmp_path, settings):
+    """Office PDFs space Japanese apart from Latin text, so pdfplumber writes KDB・認定 as
+    "KDB ・認定": that ・ is inside a word, not the bullet of the next cell on the line
+    (r06_report_set_f.txt, 実施内容)."""
+    body = (
+        "第 1 回 第 2 回 第 3 回\n"
+        "日時：令和 5 年 6 月 14 日（水） 日時：令和 5 年 9 月 6 日（水） 日時：令和 5 年 12 月 13 日（水）\n"
+        "基\n本\n情\n報\n"
+        "• 事前ヒアリング結果の共有 • 要支援者の状態像の分析（ KDB ・認定データ）の共 • 総合事業再編方針（案）の確認\n"
+        "実 • 検討の経過の振り返り 有 • 桐ヶ丘団地の移動・買い物支援の検討（ SC ・社協・\n"
+        "施 シルバー）\n内\n容\n"
+    )
+    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    assert [(s, t) for b, s, t in items if b == "実施内容"] == [
+        (1, "事前ヒアリング結果の共有"),
+        (1, "検討の経過の振り返り"),
+        (2, "要支援者の状態像の分析(KDB・認定データ)の共有"),
+        (3, "総合事業再編方針(案)の確認"),
+        (3, "桐ヶ丘団地の移動・買い物支援の検討(SC・社協・シルバー)"),
+    ]
+
+
+def test_a_cell_edge_is_rarely_after_a_number_where_numbers_are_spaced(tmp_path, settings):
+    """Office PDFs set numbers apart from Japanese (包括 2 名), so a column gap guessed
+    after a number is as doubtful as one before it (r06_report_set_f.txt, 基本情報)."""
+    body = (
+        "第 1 回 第 2 回 第 3 回\n基\n"
+        "場所：市役所 5 階 502 会議室 場所：市役所 502 会議室＋オンライン（ Zoom ） 場所：保健センター 2 階 研修室\n"
+        "本\n"
+        "参加者：長寿福祉課 4 名（課長補佐・係長・担当 2 参加者：長寿福祉課 3 名、包括 12 か所（各 1 名）、"
+        " 参加者：長寿福祉課 4 名、包括 12 名、リハ職（市内\n情\n"
+        "名）、基幹型包括 2 名、第 1 層 SC 1 名 居宅介護支援事業所 4 名、第２層 SC 5 名 2 病院） 3 名、"
+        "シルバー人材センター 1 名、市社協 2\n"
+        "報 備考：包括・居宅の一部はオンライン参加 名（第 1 層 SC 含む）\n実\n施\n内\n容\n"
+    )
+    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    participants = {s: t for b, s, t in items if t.startswith("参加者")}
+    assert (
+        participants[1]
+        == "参加者:長寿福祉課4名(課長補佐・係長・担当2名)、基幹型包括2名、第1層SC1名"
+    )
+    assert participants[3].endswith("市社協2名(第1層SC含む)")
+
+
+def test_a_row_ends_where_its_labels_last_characters_stand_alone(tmp_path, settings):
+    """内 and 容 on lines of their own, one after the other: no content line stands
+    beside them, so the row has ended and the line below them starts the next row,
+    although the label is centred lower than its short row (r03_report_set_a.txt)."""
+    body = (
+        "第1回 第2回 第3回\n"
+        "• 事前ヒアリング結果の共有 • 通所型サービスA利用者の事例分析 • 再編の方向性（案）の検討\n"
+        "実 • 総合事業の各サービスの目的と実績の確認 • サービスごとの対象者像の整理 • 事業者との意見交換\n"
+        "施 • 次年度のスケジュールの確認\n内\n容\n"
+        "• 地域づくりアドバイザー 2名\n支 • 厚生労働省 老健局 老人保健課（オブザーバー）\n"
+        "援 • 県 介護保険課\n体\n制\n"
+    )
+    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    assert [t for b, _, t in items if b == "支援体制"] == [
+        "地域づくりアドバイザー2名",
+        "厚生労働省老健局老人保健課(オブザーバー)",
+        "県介護保険課",
+    ]
+
+
+def test_a_line_as_wide_as_the_session_table_starts_the_row_that_spans_it(tmp_path, settings):
+    """支援体制 spans the sessions: its first line, wider than any cell of the 実施内容
+    row above, is not that row's last, even where the label's last character has a
+    content line beside it (r03_yugihara.txt)."""
+    lines = [
+        "第1回 第2回 第3回",
+        "\uf06e 居宅介護支援事業所アンケート（38か所、回答 \uf06e 居宅ケアマネジャーとの意見交換「予防プラン "
+        "\uf06e 委託の手順と様式の見直し案の確認",
+        "31か所）の結果共有 を受けにくい理由」",
+        "実 \uf06e 通所型サービスC修了者の行き先の分析結果の共",
+        "\uf06e 包括の業務量の見える化（1週間の業務記録か \uf06e ミニ講義「要支援者の生活機能を引き出すプラ 有",
+        "施",
+        "ら） ンの立て方」",
+        "内",
+        "\uf06e 委託様式の簡素化の検討",
+        "容",
+        "\uf06e 地域づくりアドバイザー 2名（主任介護支援専門員、作業療法士）",
+        "支 \uf06e 県 介護保険室 1名（第2回のみ）",
+        "援", "体", "制",
+    ]  # fmt: skip
+    body = "\n".join(lines) + "\n"
+    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    assert [t for b, _, t in items if b == "支援体制"] == [
+        "地域づくりアドバイザー2名(主任介護支援専門員、作業療法士)",
+        "県介護保険室1名(第2回のみ)",
+    ]
+    assert "ミニ講義「要支援者の生活機能を引き出すプランの立て方」" in [t for _, _, t in items]
+
+
+def test_labels_set_at_the_top_of_their_rows(tmp_path, settings):
+    """A label at the top of its row, on the line of the row's first item (現状 ・ …),
+    not centred: the row runs down to the next label (r05_tomoshigamine.txt)."""
+    body = (
+        "現状 ・ 昭和40年代の閉山後に人口が半減。旧炭鉱住宅を改修した市営住宅（約1,800戸）に独居高齢者が\n"
+        "集中し、市営住宅の高齢化率は58.3%\n"
+        "・ SCは第1層1名（市社協）。第２層は中央圏域のみ1名配置で、東・西圏域は未配置\n"
+        "・ 総合事業は現行相当と通所型サービスA（民間デイ2事業所）のみ。通所型サービスCは未実施\n"
+        "・ 認知症初期集中支援チームは1チーム（市立病院に委託）。R3年度の支援実績は4件\n"
+        "目指す ・ 短期集中予防で元気を取り戻し、サービスを「卒業」して地域の通いの場へ戻れる流れをつくる\n"
+        "姿・取 ・ 窓口から自立支援\nり組み\nたいこ\nと\n"
+        "課題意 ・ 要支援認定率が県内でも高いが、なぜ高いのかを分析できていない\n"
+        "識 ・ 通所型サービスCを始めたいが、リハ職の確保先がない\n"
+    )
+    _, items = read(tmp_path, settings, f"伴走支援前の状況\n{SUBTITLE}\n{body}")
+    assert [b for b, _, _ in items] == ["現状"] * 4 + ["目指す姿"] * 2 + ["課題意識"] * 2

@@ -9,7 +9,8 @@ that as the text allows:
 
 * Label fragments are the short lines, or the short first word of a line, that join
   into a known label (configs/blocks.yaml). A label cell is centred on its row, so each
-  row's content lines are those around its label, cut at a bullet between two labels.
+  row's content lines are those around its label, cut at a bullet between two labels;
+  a label set at the top of its row (現状 ・ …) has its row below it.
 * A line of a multi-column row holds up to one segment per column, in column order;
   segments start at a bullet, an item start (日時：) or a sub-heading. Which column a
   segment belongs to is decided for the whole row at once by a small beam search: a
@@ -37,6 +38,7 @@ from pipeline.stages.segment.text_pieces import (
     Label,
     Segment,
     as_segment,
+    autospaced,
     furniture_key,
     is_marker,
     label_fragments,
@@ -225,7 +227,7 @@ def _merged(lines: list[str], config: BlockConfig, least: int = 2) -> bool:
 
 def split_page(lines: list[str], config: BlockConfig) -> TextPage:
     """Header, body and まとめ lines of one page, and its furniture (footer, page number)."""
-    lines = [line.strip() for line in lines if line.strip()]
+    lines = [_inner_dots(line.strip()) for line in lines if line.strip()]
     furniture: list[str] = []
     if lines and _PAGE_FOOTER.match(lines[-1]) and not is_marker(lines[-1], config):
         furniture.append(lines.pop())
@@ -247,6 +249,16 @@ def split_page(lines: list[str], config: BlockConfig) -> TextPage:
     if summary:
         blocks.append(TextBlock(SUMMARY, "", None, summary))
     return TextPage(header=header, blocks=blocks, furniture=furniture, unplaced=[])
+
+
+_INNER_DOT = re.compile(r"(?<=[A-Za-z]) (?=・\S)")
+
+
+def _inner_dots(line: str) -> str:
+    """KDB ・認定, PT ・OT: office PDFs set Latin text apart from Japanese, so a middle
+    dot typed after a Latin word comes out as a token of its own, like a bullet. A
+    cell's bullet follows the end of the cell before it, which is rarely a Latin word."""
+    return _INNER_DOT.sub("", line)
 
 
 def _body_starts(line: str, config: BlockConfig, following: list[str]) -> bool:
@@ -310,7 +322,7 @@ def _table_blocks(
             content.append((i, line.split(None, 1)[1]))
     if not labels:
         return [TextBlock(OTHER, "", None, [text for _, text in content])] if content else []
-    rows = _rows(content, labels, config)
+    rows = _rows(content, labels, config, columns)
     blocks: list[TextBlock] = []
     for label, row in zip(labels, rows, strict=True):
         if columns == 1:
@@ -324,15 +336,23 @@ def _table_blocks(
     return blocks
 
 
-def _rows(content: list[tuple[int, str]], labels: list[Label], config) -> list[list[str]]:
+def _rows(
+    content: list[tuple[int, str]], labels: list[Label], config, columns: int = 1
+) -> list[list[str]]:
     """Cut the content lines into one row per label.
 
-    A row boundary is always a line that starts an item. Where the kind of line changes
-    (日時： lines, then bullets; three columns, then one), that is the boundary.
+    Labels set at the top of their rows have their rows below them (_top_aligned).
+    A row boundary is always a line that starts an item. Below a row of session cells,
+    the first line wider than its cells starts the row that spans the sessions (支援体制).
+    Where a label's last lines stand alone, the row has ended beside them (_bare_end).
+    Where the kind of line changes (日時： lines, then bullets; three columns, then
+    one), that is the boundary.
     Otherwise a label is centred on its row, so the row runs on below the label about
     as many lines as it started above it, or less (see _row_cost); where the next row is
     the last one, how far it runs below its own label counts too.
     """
+    if _top_aligned(content, labels, config):
+        return _rows_below_labels(content, labels)
     starts = [0]
     for n in range(len(labels) - 1):
         label = labels[n]
@@ -348,6 +368,17 @@ def _rows(content: list[tuple[int, str]], labels: list[Label], config) -> list[l
                 k for k, (line_no, _) in enumerate(content) if k > starts[-1] and line_no > last
             ]
             starts.append(later[0] if later else len(content))
+            continue
+        if columns > 1 and _spans_sessions(label, labels[n + 1], config):
+            row = [text for _, text in content[starts[-1] : candidates[0]]]
+            wide = [k for k in candidates if _wider_than_cells(content[k][1], row, config)]
+            if wide:
+                starts.append(wide[0])  # 支援体制's first line, as wide as the table
+                continue
+        ended = _bare_end(label)
+        after = [k for k in candidates if ended is not None and content[k][0] > ended]
+        if after and after[0] == next(k for k, (ln, _) in enumerate(content) if ln > ended):
+            starts.append(after[0])  # the row's content ended beside the label
             continue
         row = [text for line_no, text in content[starts[-1] : candidates[0]]]
         kinds = {_kind(text, config) for text in row} - {"continuation"}
@@ -372,6 +403,64 @@ def _rows(content: list[tuple[int, str]], labels: list[Label], config) -> list[l
             starts.append(candidates[best])
     starts.append(len(content))
     return [[text for _, text in content[a:b]] for a, b in zip(starts, starts[1:], strict=False)]
+
+
+def _top_aligned(content: list[tuple[int, str]], labels: list[Label], config) -> bool:
+    """Labels set at the top of their rows, not centred (現状 ・ 昭和40年代…): every
+    label starts on a line that starts an item, and no content stands above the first."""
+    if len(labels) < 2 or any(line_no < labels[0].fragments[0].line for line_no, _ in content):
+        return False
+    firsts = {label.fragments[0].line for label in labels}
+    starting = {line_no for line_no, text in content if _starts_item(text, config)}
+    return all(not label.fragments[0].whole_line for label in labels) and firsts <= starting
+
+
+def _rows_below_labels(content: list[tuple[int, str]], labels: list[Label]) -> list[list[str]]:
+    """Rows that run from their label's first line down to the next label's."""
+    rows: list[list[str]] = [[] for _ in labels]
+    firsts = [label.fragments[0].line for label in labels]
+    for line_no, text in content:
+        row = max(n for n, first in enumerate(firsts) if first <= line_no)
+        rows[row].append(text)
+    return rows
+
+
+def _spans_sessions(label: Label, following: Label, config: BlockConfig) -> bool:
+    """A row of session cells (実施内容) above one that spans the sessions (支援体制)."""
+    return label.block in config.session_blocks and following.block not in config.session_blocks
+
+
+def _wider_than_cells(text: str, row: list[str], config: BlockConfig) -> bool:
+    """Whether a line is clearly wider than any session cell of the row above: the
+    widest cell is measured on the row's lines that hold several items side by side.
+    A line that spans the sessions is about as wide as all their cells together."""
+    widths = [
+        segment.width
+        for line in row
+        for reading in segments(line, config, 1)[:1]
+        if len(reading) > 1
+        for segment in reading
+    ]
+    return bool(widths) and as_segment(text, config).width > 1.25 * max(widths)
+
+
+def _bare_end(label: Label) -> int | None:
+    """The line where a label's last lines start to stand alone, two or more in a row
+    with no content line between them, or None.
+
+    A label cell's lines (実/施/内/容, or 目指す/姿・取) are as tall as its row's
+    content lines or taller, so where two of them follow each other with no content
+    line beside or between them, the row's content has ended: what comes below them is
+    the next row's. (Limited to labels of one character a line, it read three rows of
+    dev worse and one better: a wrapped label is not set smaller than its row.)
+    """
+    bare = [f.line for f in label.fragments if f.whole_line and f.first_word is None]
+    run = 0
+    for line in reversed(range(label.fragments[-1].line + 1)):
+        if line not in bare:
+            break
+        run += 1
+    return label.fragments[-1].line - run + 1 if run >= 2 else None
 
 
 def _row_cost(above: int, below: int) -> float:
@@ -411,12 +500,14 @@ class _State:
     heights: tuple = ()
 
 
-def _capacities(lines: list[str], columns: int, config: BlockConfig) -> list[float]:
+def _capacities(
+    lines: list[str], columns: int, config: BlockConfig, spaced: bool = False
+) -> list[float]:
     """A first guess of every column's line width: the widest line that splits one way."""
     widths = [
         segment.width
         for line in lines
-        for reading in [segments(line, config, columns)]
+        for reading in [segments(line, config, columns, spaced)]
         if len(reading) == 1
         for segment in reading[0]
     ]
@@ -427,12 +518,13 @@ def _assign_columns(lines: list[str], columns: int, config: BlockConfig) -> list
     """Each line's segments to columns; then again with each column's own width."""
     if columns == 1:
         return [lines]
-    capacity = _capacities(lines, columns, config)
+    spaced = autospaced(lines, config)
+    capacity = _capacities(lines, columns, config, spaced)
     best: tuple[float, list] | None = None
     for _ in range(_ROUNDS):
         # the paragraph gaps of the boxes are whichever read the row most consistently
         result = max(
-            (_beam_search(lines, columns, capacity, config, gap) for gap in _GAPS),
+            (_beam_search(lines, columns, capacity, config, gap, spaced) for gap in _GAPS),
             key=lambda result: result[0],
         )
         if best is not None and result[1] == best[1]:
@@ -459,11 +551,13 @@ def _column_width(lines: list[str], guess: float, config: BlockConfig) -> float:
     return guess
 
 
-def _beam_search(lines, columns, capacity, config, para_gap=(0.25, 0.25)) -> tuple[float, list]:
+def _beam_search(
+    lines, columns, capacity, config, para_gap=(0.25, 0.25), spaced=False
+) -> tuple[float, list]:
     beam = [_State(0.0, (None,) * columns, ((),) * columns, (0.0, 0.0), (None,) * columns)]
     for index, line in enumerate(lines):
         candidates: list[_State] = []
-        for reading in segments(line, config, columns):
+        for reading in segments(line, config, columns, spaced):
             if len(reading) > columns:
                 continue
             for chosen in combinations(range(columns), len(reading)):

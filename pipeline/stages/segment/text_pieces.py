@@ -159,8 +159,8 @@ def spelled_labels(
 class Segment:
     text: str
     marker: bool
-    # a column gap guessed before a word that starts with a digit or Latin letter: real
-    # spaces in Japanese text stand there (センター 5名, SC 13名), so such a cut is doubtful
+    # a column gap guessed next to a digit or Latin letter: real spaces in Japanese text
+    # stand there (センター 5名, SC 13名, and office PDFs' 包括 2 名), so such a cut is doubtful
     doubtful_cut: bool = False
     width: float = 0.0  # of the text, without a leading bullet glyph (it hangs left)
     # a sub-heading's kind (支援#回目): sub-headings of one kind stand in one column
@@ -184,7 +184,9 @@ def _count_patterns(counters: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern] 
     return re.compile(rf"(?:^|[^0-9０-９.,]){count}$"), re.compile(rf"{count}(?:$|[^0-9０-９])")
 
 
-def segments(line: str, config: BlockConfig, columns: int = 3) -> list[list[Segment]]:
+def segments(
+    line: str, config: BlockConfig, columns: int = 3, spaced: bool = False
+) -> list[list[Segment]]:
     """Ways to read one line as segments in column order, at most `columns` of them.
 
     A marker (bullet, 日時：, 支援1回目) always starts a segment. Any other space may be
@@ -216,11 +218,33 @@ def segments(line: str, config: BlockConfig, columns: int = 3) -> list[list[Segm
             bounds = [0, *sorted(forced | set(cuts)), len(tokens)]
             readings.append(
                 [
-                    as_segment(" ".join(tokens[a:b]), config, a in cuts and tokens[a][:1].isascii())
+                    as_segment(
+                        " ".join(tokens[a:b]), config, a in cuts and _latin_gap(tokens, a, spaced)
+                    )
                     for a, b in zip(bounds, bounds[1:], strict=False)
                 ]
             )
     return readings or [[as_segment(line, config)]]
+
+
+def autospaced(lines: list[str], config: BlockConfig) -> bool:
+    """Lines that set Latin text and numbers apart from Japanese (包括 2 名, （ SC ）), as
+    office PDFs do: there a Latin word or a number has a space after it too. One count
+    apart from its counter may stand at a cell's edge (センター 3 | 名、…), several not."""
+    counters = tuple(config.counters)
+    counts = brackets = 0
+    for line in lines:
+        tokens = line.split()
+        for token, after in zip(tokens, tokens[1:], strict=False):
+            counts += token.isdigit() and after.startswith(counters)
+            brackets += token.endswith(("（", "(")) and after[:1].isascii()
+    return counts >= 2 or brackets >= 1
+
+
+def _latin_gap(tokens: list[str], k: int, spaced: bool) -> bool:
+    """Whether the space before token k may be a typed one: before a digit or Latin
+    letter, or after one where the line spaces Latin text apart."""
+    return tokens[k][:1].isascii() or (spaced and tokens[k - 1][-1:].isascii())
 
 
 def text_width(text: str) -> float:
