@@ -284,3 +284,22 @@ def test_boxes_side_by_side_read_across_a_paragraph_at_a_time(tmp_path, settings
         "到達点": ["SCと包括が月1", "18集落の「集落", "モデル2集落で、", "訪問型サービスB"],
         "支援内容": ["ヒアリング結果を", "2集落を歩き、区", "集落カルテに載せ", "他町の移動支援("],
     }
+
+
+def test_a_line_among_a_label_cells_fragments_is_its_rows_first_cell(tmp_path, settings):
+    """poppler reads a label cell with the cells of its height (r03_aobano, page 2 of
+    corpora/sample_txt/pdftotext): what stands among 実施内 / 容, or on a line with one,
+    is the first session's, though the other sessions' bullets came first."""
+    lines = [
+        "第1回", "第2回", "第3回", "日時：令和3年8月26日（木）10:00～15:00",
+        "日時：令和3年11月16日（火）13:30～16:00", "日時：令和4年2月8日（火）13:30～16:00",
+        "場所：青葉野町役場 2階 会議室", "場所：オンライン（Zoom）",
+        "場所：青葉野町保健福祉センター 会議室", "基本情\n報",
+        "○ 集落ごとの実態把握の方法の検討", "○ 集落アンケート結果の報告",
+        "○ 他町の移動支援の事例紹介", "○ 次年度の取組の整理", "○ 事前ヒアリング結果の共有",
+        "実施内 ○ 集落の見学（上川内地区・奥谷地区）\n容",
+    ]  # fmt: skip
+    body = "\n\n".join(lines) + "\n"
+    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    # the order of the others (2, 3, 2, 3, then 1) is not read yet: only the label's line
+    assert ("実施内容", 1, "集落の見学(上川内地区・奥谷地区)") in items

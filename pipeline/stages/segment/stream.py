@@ -18,7 +18,9 @@ starts with the key its row's other cells start with; the glyphs of a block's bu
 agree; a line is no wider than its block's lines, and the lines a block wraps are all about
 as wide (a box wraps at its own width); a character n-gram model says how well its words
 fit each block (block_model.py). Boxes that stand side by side (configs/blocks.yaml
-`side_by_side`) come a paragraph at a time, back and forth, in a text that reads across. Blank lines cost nothing to cross: tools put
+`side_by_side`) come a paragraph at a time, back and forth, in a text that reads across;
+a line among a label cell's fragments (基本情 / 4名、… / 報), or on a line with one, is its
+row's first cell's. Blank lines cost nothing to cross: tools put
 them between boxes, and inside a bullet too. Text laid out in columns (pdftotext -layout)
 is cut into its cells first, each placed in a column left to right and, in a row of box
 headings, under the heading it stands below; headings side by side that wrap in narrow
@@ -87,6 +89,7 @@ class Feature:
     joined: bool = False  # a segment after the first of its line (cells side by side)
     lead: int = -1  # where it starts in its line, in characters (pdftotext -layout), or -1
     every: bool = False  # its key starts as many lines as the slide has 基本情報 cells
+    inside: int | None = None  # the slot of a label whose fragments stand around it, if any
 
 
 _SENTENCE_END = re.compile(r"(た|だ|る|い|す|ず|う|と|こと|中)$")
@@ -217,6 +220,7 @@ class Weights:
     back_row: float = -1.5  # back to an earlier session's cell of the same row
     skip_row: float = -1.0  # a session's cell started before an earlier one of its row
     after_anchor: float = 1.5  # the first line after an anchor goes to its block
+    inside: float = 4.0  # a line among a label's fragments goes to its row's first cell
     glyph: float = -2.0  # a bullet whose glyph is not its block's
     info_bullet: float = -4.0  # a bullet in a 基本情報 cell
     start_items: float = -2.5  # a 日時：… line among bullets
@@ -299,6 +303,8 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
             score += w.round  # a row read line by line across its cells (pdftotext)
     if feature.after is not None and feature.after == slot:
         score += w.after_anchor
+    if feature.inside is not None and feature.inside == slot:
+        score += w.inside
     if (feature.kind == "summary") != (spec.block == SUMMARY) and feature.kind != "cont":
         score += w.summary  # ⚫ lines, and only they, start the まとめ block
     if spec.block != SUMMARY:
@@ -954,9 +960,12 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
             leads[i] = " " * cut + original[cut:] if cut >= 0 else original
     lines_units = _with_fit(units(content, config, blank, after, readings, leads), slots, config)
     lines_units = _with_every(lines_units, sum(slot.info for slot in slots))
+    lines_units = _with_inside(lines_units, anchors, anchor_slot)
     weights = ACROSS if across else Weights()
     if layout == "joined":
         weights = replace(weights, wrap=0.0)  # segments a space apart: where they end is a guess
+    if layout != "stream":
+        weights = replace(weights, inside=0.0)  # laid out, a label's fragments stand apart
     if across and _scattered(anchors, content, config):
         # boxes side by side read across, their headings among their lines (poppler):
         # going back to an earlier box is the rule
@@ -1011,6 +1020,33 @@ def _cut_at_markers(text: str, config: BlockConfig) -> list[str]:
         else:
             cells[-1].append(token)
     return [" ".join(cell) for cell in cells]
+
+
+def _with_inside(units_, anchors, anchor_slot: dict[int, int]):
+    """Mark the lines that stand among a label cell's fragments (基本情 / 4名、… / 報) or
+    on a line with one (実施内 ○ 集落の見学): a tool that reads a label cell with the cells
+    of its height gives them the first cell right of it."""
+    inside: dict[int, int] = {}
+    for anchor in anchors:
+        if anchor.block is None or anchor.last not in anchor_slot:
+            continue
+        for i in range(anchor.first, anchor.last + 1):
+            if i not in (anchor.lines or ()):
+                inside.setdefault(i, anchor_slot[anchor.last])
+    if not inside:
+        return units_
+    # a continuation among the fragments takes the start of its item along (参加者：… / 基本情
+    # / 4名、… / 報): the lines above it back to that start
+    firsts = [unit[0][0] for unit in units_]
+    for n in range(len(firsts) - 1, 0, -1):
+        f, above = firsts[n], firsts[n - 1]
+        if f.index in inside and f.kind == "cont" and above.index not in inside:
+            inside[above.index] = inside[f.index]
+    return [
+        [[replace(f, inside=inside.get(f.index)) if not f.joined else f for f in reading]
+         for reading in unit]
+        for unit in units_
+    ]  # fmt: skip
 
 
 def _with_every(units_, cells: int):
