@@ -352,3 +352,65 @@ def test_labels_set_at_the_top_of_their_rows(tmp_path, settings):
     )
     _, items = read(tmp_path, settings, f"伴走支援前の状況\n{SUBTITLE}\n{body}")
     assert [b for b, _, _ in items] == ["現状"] * 4 + ["目指す姿"] * 2 + ["課題意識"] * 2
+
+
+def test_boxes_side_by_side_read_across_a_paragraph_at_a_time(tmp_path, settings):
+    """poppler's order on r03_aobano (corpora/sample_txt/pdftotext): the three boxes'
+    paragraphs interleaved, headings among them. Each box wraps at its own width and
+    going back to a box beside the one above is the rule, not the exception."""
+    sessions = (
+        "実施概要\n青葉野町（人口 約1.1万人）\n\n第1回\n\n第2回\n\n第3回\n\n"
+        "日時：令和3年8月26日（木）10:00～15:00\n\n日時：令和3年11月16日（火）13:30～16:00\n\n"
+        "日時：令和4年2月8日（火）13:30～16:00\n\n場所：青葉野町役場 2階 会議室\n\n"
+        "場所：オンライン（Zoom）\n\n場所：青葉野町保健福祉センター 会議室\n\n基本情\n報\n"
+    )
+    boxes = (
+        "実施内容と実施結果\n青葉野町（人口 約1.1万人）\n事前ヒアリングのアセスメント結果\n"
+        "○ 町の方針が介護保険事業計画の文言にとどま\nり、SCや社協に具体的に示されていない\n"
+        "○ 包括は個別ケースへの対応に追われ、SCと定期\n的に話す機会がない\n\n"
+        "3回の伴走支援を終えた後の到達点\n\n【青葉野町の到達点】\n\n支援1回目\n\n"
+        "○ SCと包括が月１回の定例ミーティングを持\nつこととし、役割分担を確認した\n\n"
+        "○ ヒアリング結果を共有し、町・包括・SC\nそれぞれの困りごとを聞き取った\n\n"
+        "○ 2集落を歩き、区長から支え合いの様子を\n聞いた\n\n"
+        "○ 集落ごとの高齢化率・独居高齢者数・移動手段\nの有無が一覧になっていない\n\n"
+        "○ 18集落の「集落カルテ」（高齢化率、独居\n世帯、移動手段、サロンの有無）を作成し\nた\n\n"
+        "○ 一部の集落では、近所同士の「乗り合わせ」に\nよる買い物の支え合いが自然に行われている\n\n"
+        "○ モデル2集落で、第２層協議体に当たる住民\nの話し合いの場を立ち上げ、移動支援を最\n"
+        "初の議題とする\n\n実際の支援内容\n\n支援2回目\n○ 集落カルテに載せる項目を一緒に検討した\n"
+        "○ 他町の移動支援（訪問型サービスD）の立\nち上げ経緯を紹介した\n\n"
+        "○ 訪問型サービスBは、担い手の見込みが立つ\nまで来年度も検討を続ける\n"
+    )
+    _, items = read(tmp_path, settings, f"{sessions}\f{boxes}")
+    by_block = {}
+    for block, _, text in items:
+        by_block.setdefault(block, []).append(text[:8])
+    del by_block["基本情報"]
+    assert by_block == {
+        "アセスメント結果": [
+            "町の方針が介護保",
+            "包括は個別ケース",
+            "集落ごとの高齢化",
+            "一部の集落では、",
+        ],
+        "到達点": ["SCと包括が月1", "18集落の「集落", "モデル2集落で、", "訪問型サービスB"],
+        "支援内容": ["ヒアリング結果を", "2集落を歩き、区", "集落カルテに載せ", "他町の移動支援("],
+    }
+
+
+def test_a_line_among_a_label_cells_fragments_is_its_rows_first_cell(tmp_path, settings):
+    """poppler reads a label cell with the cells of its height (r03_aobano, page 2 of
+    corpora/sample_txt/pdftotext): what stands among 実施内 / 容, or on a line with one,
+    is the first session's, though the other sessions' bullets came first."""
+    lines = [
+        "第1回", "第2回", "第3回", "日時：令和3年8月26日（木）10:00～15:00",
+        "日時：令和3年11月16日（火）13:30～16:00", "日時：令和4年2月8日（火）13:30～16:00",
+        "場所：青葉野町役場 2階 会議室", "場所：オンライン（Zoom）",
+        "場所：青葉野町保健福祉センター 会議室", "基本情\n報",
+        "○ 集落ごとの実態把握の方法の検討", "○ 集落アンケート結果の報告",
+        "○ 他町の移動支援の事例紹介", "○ 次年度の取組の整理", "○ 事前ヒアリング結果の共有",
+        "実施内 ○ 集落の見学（上川内地区・奥谷地区）\n容",
+    ]  # fmt: skip
+    body = "\n\n".join(lines) + "\n"
+    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    # the order of the others (2, 3, 2, 3, then 1) is not read yet: only the label's line
+    assert ("実施内容", 1, "集落の見学(上川内地区・奥谷地区)") in items

@@ -148,6 +148,7 @@ class BlocksFile(_Section):
     summary_glyphs: list[Text] = []
     session_headers: Patterns = []
     session_blocks: Blocks = ["基本情報", "実施内容"]
+    side_by_side: Blocks = []
     titles: Patterns = []
     subheadings: Patterns = []
     item_starts: Patterns = []

@@ -53,6 +53,7 @@ class BlockConfig:
     middle_dots: tuple[str, ...] = ()
     examples: tuple[Path, ...] = ()  # gold files the text reader learns its words from
     order: tuple[str, ...] = ()  # the blocks' usual order on a slide
+    side_by_side: tuple[str, ...] = ()  # boxes that usually stand side by side in one row
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ def load_blocks(path: Path) -> BlockConfig:
         middle_dots=tuple(str(c) for c in data.get("middle_dots") or ()),
         examples=tuple((path.parent / str(name)).resolve() for name in data.get("examples") or ()),
         order=tuple(str(b) for b in data.get("order") or ()),
+        side_by_side=tuple(str(b) for b in data.get("side_by_side") or ()),
     )
 
 

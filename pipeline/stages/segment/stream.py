@@ -15,8 +15,12 @@ keeps each block's lines coherent (the scores are in Weights and _extend): a lin
 starts no item continues a block whose last line was cut at the cell's edge; rows fill
 in their usual order; a block of 基本情報 takes lines such as 日時：…, one of each, and
 starts with the key its row's other cells start with; the glyphs of a block's bullets
-agree; a line is no wider than its block's lines; a character n-gram model says how well
-its words fit each block (block_model.py). Blank lines cost nothing to cross: tools put
+agree; a line is no wider than its block's lines, and the lines a block wraps are all about
+as wide (a box wraps at its own width); a character n-gram model says how well its words
+fit each block (block_model.py). Boxes that stand side by side (configs/blocks.yaml
+`side_by_side`) come a paragraph at a time, back and forth, in a text that reads across;
+a line among a label cell's fragments (基本情 / 4名、… / 報), or on a line with one, is its
+row's first cell's. Blank lines cost nothing to cross: tools put
 them between boxes, and inside a bullet too. Text laid out in columns (pdftotext -layout)
 is cut into its cells first, each placed in a column left to right and, in a row of box
 headings, under the heading it stands below; headings side by side that wrap in narrow
@@ -63,6 +67,7 @@ class Slot:
     # set side by side with it (a session header's is -1)
     center: float | None = None
     band: int = 0
+    side: bool = False  # a box that usually stands beside others (configs/blocks.yaml)
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,7 @@ class Feature:
     joined: bool = False  # a segment after the first of its line (cells side by side)
     lead: int = -1  # where it starts in its line, in characters (pdftotext -layout), or -1
     every: bool = False  # its key starts as many lines as the slide has 基本情報 cells
+    inside: int | None = None  # the slot of a label whose fragments stand around it, if any
 
 
 _SENTENCE_END = re.compile(r"(た|だ|る|い|す|ず|う|と|こと|中)$")
@@ -170,6 +176,11 @@ class SlotState:
     first: str = ""  # the key of its first line (日時 of 日時：…)
     items: int = 0  # lines that start an item
     lead: int = -1  # where its last segment started in its line (laid-out text)
+    wraps: bool = True  # its item is no sub-bullet (they stand in: their width says little)
+    last_span: float = 0.0  # its last line's width, spaces counted (_span)
+    # the narrowest and widest of its items' first lines, and of their continuation lines,
+    # that wrapped (a continuation followed them): a box wraps every line at its width
+    wrapped: tuple = (None, None)
 
 
 @dataclass(frozen=True)
@@ -204,10 +215,12 @@ class Weights:
     round: float = 0.0  # after a blank line, the next session's cell of the same row
     switch: float = -1.2  # it changes block with nothing between
     back: float = -1.5  # it goes back to a block of an earlier anchor … once later ones began
+    back_side: float = -1.5  # … of a box that stands beside the later one
     skip: float = -1.5  # … or starts a block while one of an earlier anchor is still empty
     back_row: float = -1.5  # back to an earlier session's cell of the same row
     skip_row: float = -1.0  # a session's cell started before an earlier one of its row
     after_anchor: float = 1.5  # the first line after an anchor goes to its block
+    inside: float = 4.0  # a line among a label's fragments goes to its row's first cell
     glyph: float = -2.0  # a bullet whose glyph is not its block's
     info_bullet: float = -4.0  # a bullet in a 基本情報 cell
     start_items: float = -2.5  # a 日時：… line among bullets
@@ -226,6 +239,7 @@ class Weights:
     aligned: float = 1.0  # … one that starts under the block's line above
     off_column: float = -3.0  # … one that stands under another heading of its band
     balance: float = -0.4  # per item a session's cell has more or fewer than the row's mean
+    wrap: float = -2.0  # per character its wrapped lines spread wider than a box's lines do
 
 
 # a text that reads rows across their cells: going back to an earlier cell of the row is
@@ -289,14 +303,18 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
             score += w.round  # a row read line by line across its cells (pdftotext)
     if feature.after is not None and feature.after == slot:
         score += w.after_anchor
+    if feature.inside is not None and feature.inside == slot:
+        score += w.inside
     if (feature.kind == "summary") != (spec.block == SUMMARY) and feature.kind != "cont":
         score += w.summary  # ⚫ lines, and only they, start the まとめ block
     if spec.block != SUMMARY:
         # a row's cells may be read line by line across them: order counts between rows
         ordered = [k for k, o in enumerate(slots) if o.block not in (SUMMARY, spec.block)]
-        later_started = any(state.slots[k].lines for k in ordered if slots[k].order > spec.order)
-        if later_started and s.lines:
-            score += w.back
+        later = [k for k in ordered if slots[k].order > spec.order and state.slots[k].lines]
+        if later and s.lines:
+            # boxes side by side, read across (poppler): back and forth between them
+            side = all(slots[k].side and spec.side for k in later)
+            score += w.back_side if side else w.back
         if s.lines == 0 and any(
             state.slots[k].lines == 0 for k in ordered if slots[k].order < spec.order
         ):
@@ -370,6 +388,10 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
                 score += w.off_column
     if feature.fit:
         score += w.fit * feature.fit[slot]
+    wrapped = s.wrapped
+    if feature.kind == "cont" and s.lines and s.wraps and _breaks_before(feature.text):
+        wrapped, spread = _wrapped(s)
+        score += w.wrap * spread
     new = SlotState(
         lines=s.lines + 1,
         last_width=feature.width,
@@ -383,10 +405,40 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
         first=s.first if s.lines else feature.key,
         items=s.items + (feature.kind != "cont"),
         lead=feature.lead,
+        wraps=s.wraps if feature.kind == "cont" else feature.level == 1,
+        last_span=_span(feature.text),
+        wrapped=wrapped,
     )
     states = list(state.slots)
     states[slot] = new
     return State(score, tuple(states), slot, (*state.chosen, (slot, feature)))
+
+
+_WRAP_SPREAD = 1.5  # how much a box's wrapped lines differ in width: a character and a half
+
+
+def _breaks_before(text: str) -> bool:
+    """Whether a line may wrap right before this continuation wherever the box's edge
+    fell: not before a Latin word or a number (28 日 / （火）13:30 go down whole)."""
+    first = text[:1]
+    return bool(first) and not first.isascii() and first not in _OPEN
+
+
+def _span(text: str) -> float:
+    """A line's width with its spaces at a third of a character: some PDFs' text keeps
+    spaces around Latin words (サービス C の), and they take room in the box."""
+    return width_of(text) + 0.3 * text.strip().count(" ")
+
+
+def _wrapped(s: SlotState) -> tuple[tuple, float]:
+    """The block's wrapped widths with its last line (a continuation follows it), and by
+    how much more than a box's lines do they now spread. An item's first line and its
+    continuations are kept apart: these stand in under the glyph, or not, by the tool."""
+    which = 1 if s.last_kind == "cont" else 0
+    low, high = s.wrapped[which] or (s.last_span, s.last_span)
+    low, high = min(low, s.last_span), max(high, s.last_span)
+    wrapped = (*s.wrapped[:which], (low, high), *s.wrapped[which + 1 :])
+    return wrapped, max(0.0, high - low - _WRAP_SPREAD)
 
 
 def _next_session(session: int, slots: list[Slot], block: str) -> int:
@@ -399,7 +451,16 @@ def _key(state: State) -> tuple:
     return (
         state.previous,
         tuple(
-            (s.items, s.last_kind, s.last_ended, round(s.last_width), s.glyph, s.depth, s.keys)
+            (
+                s.items,
+                s.last_kind,
+                s.last_ended,
+                round(s.last_width),
+                s.glyph,
+                s.depth,
+                s.keys,
+                tuple(r and (round(r[0] * 2), round(r[1] * 2)) for r in s.wrapped),
+            )
             for s in state.slots
         ),
     )
@@ -862,6 +923,7 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
                     number if number is not None else columns.get(id(anchor), 0),
                     center=center,
                     band=band,
+                    side=anchor.block in config.side_by_side and number is None,
                 )  # fmt: skip
             )
     order = 10 * (len(rank) + 1)
@@ -898,12 +960,31 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
             leads[i] = " " * cut + original[cut:] if cut >= 0 else original
     lines_units = _with_fit(units(content, config, blank, after, readings, leads), slots, config)
     lines_units = _with_every(lines_units, sum(slot.info for slot in slots))
-    chosen = assign(lines_units, slots, ACROSS if across else Weights()) if slots else []
+    lines_units = _with_inside(lines_units, anchors, anchor_slot)
+    weights = ACROSS if across else Weights()
+    if layout == "joined":
+        weights = replace(weights, wrap=0.0)  # segments a space apart: where they end is a guess
+    if layout != "stream":
+        weights = replace(weights, inside=0.0)  # laid out, a label's fragments stand apart
+    if across and _scattered(anchors, content, config):
+        # boxes side by side read across, their headings among their lines (poppler):
+        # going back to an earlier box is the rule
+        weights = replace(weights, back_side=0.0)
+    chosen = assign(lines_units, slots, weights) if slots else []
     per_slot: list[list[str]] = [[] for _ in slots]
     for k, segment in chosen:
         per_slot[k].append(segment.text)
     ranked = sorted(range(len(slots)), key=lambda k: slots[k].order)
     return StreamPage(header, [(slots[k], per_slot[k]) for k in ranked])
+
+
+def _scattered(anchors, content, config: BlockConfig) -> bool:
+    """Whether the headings of boxes side by side stand apart, lines of theirs between
+    them (a tool that gives the boxes one after another gives the headings together)."""
+    lines = sorted(a.last for a in anchors if a.block in config.side_by_side)
+    if len(lines) < 2:
+        return False
+    return any(lines[0] < i < lines[-1] for i, _ in content)
 
 
 def _readings(layout: str, config: BlockConfig, most: int):
@@ -939,6 +1020,33 @@ def _cut_at_markers(text: str, config: BlockConfig) -> list[str]:
         else:
             cells[-1].append(token)
     return [" ".join(cell) for cell in cells]
+
+
+def _with_inside(units_, anchors, anchor_slot: dict[int, int]):
+    """Mark the lines that stand among a label cell's fragments (基本情 / 4名、… / 報) or
+    on a line with one (実施内 ○ 集落の見学): a tool that reads a label cell with the cells
+    of its height gives them the first cell right of it."""
+    inside: dict[int, int] = {}
+    for anchor in anchors:
+        if anchor.block is None or anchor.last not in anchor_slot:
+            continue
+        for i in range(anchor.first, anchor.last + 1):
+            if i not in (anchor.lines or ()):
+                inside.setdefault(i, anchor_slot[anchor.last])
+    if not inside:
+        return units_
+    # a continuation among the fragments takes the start of its item along (参加者：… / 基本情
+    # / 4名、… / 報): the lines above it back to that start
+    firsts = [unit[0][0] for unit in units_]
+    for n in range(len(firsts) - 1, 0, -1):
+        f, above = firsts[n], firsts[n - 1]
+        if f.index in inside and f.kind == "cont" and above.index not in inside:
+            inside[above.index] = inside[f.index]
+    return [
+        [[replace(f, inside=inside.get(f.index)) if not f.joined else f for f in reading]
+         for reading in unit]
+        for unit in units_
+    ]  # fmt: skip
 
 
 def _with_every(units_, cells: int):
