@@ -414,3 +414,48 @@ def test_a_line_among_a_label_cells_fragments_is_its_rows_first_cell(tmp_path, s
     _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
     # the order of the others (2, 3, 2, 3, then 1) is not read yet: only the label's line
     assert ("実施内容", 1, "集落の見学(上川内地区・奥谷地区)") in items
+
+
+def test_a_cell_read_on_after_a_label_and_header_set_among_its_lines(tmp_path, settings):
+    """poppler's order on r03_kitahamadai (corpora/sample_txt/pdftotext, page 2): the
+    first cell's first bullet, then the label 実 / 施 / 内 / 容 and the header 第2回, then
+    the rest of that cell, and only then the other cells by turns."""
+    lines = [
+        "第1回", "基\n本\n情\n報", "第3回",
+        "日時：令和3年7月20日（火）14:00～17:00", "日時：令和3年10月19日（火）13:30～16:30",
+        "日時：令和4年1月27日（木）13:30～16:00", "場所：北浜台市役所 本庁舎 8階 大会議室",
+        "場所：オンライン（Zoom）", "場所：北浜台市総合福祉センター 2階 研修室A",
+        "・ 事前ヒアリングの結果報告", "実\n施\n内\n容", "第2回",
+        "・ 講義「地域づくりにおける市の役割」\n・ 圏域ごとの強みと課題の共有（グループワー\nク）",
+        "・ 圏域別データ（KDB・ニーズ調査）の読み方演\n習",
+        "・ 通所型サービスCの対象者像と利用までの流れの\n検討",
+        "・ 第２層SCの活動の棚卸し", "・ 次年度の取組方針の確認",
+    ]  # fmt: skip
+    body = "\n\n".join(lines) + "\n"
+    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    sessions = {text[:6]: s for block, s, text in items if block == "実施内容"}
+    # the order of the last two is not read yet: only the cell read on
+    assert [sessions[k] for k in ("事前ヒアリン", "講義「地域づ", "圏域ごとの強")] == [1, 1, 1]
+    assert (sessions["圏域別データ"], sessions["通所型サービ"]) == (2, 3)
+
+
+def test_a_key_only_one_cell_holds_starts_no_new_round(tmp_path, settings):
+    """poppler's order on 美原野市 (r03_report_set_a, corpora/sample_txt/pdftotext): rows
+    read across, 内容：… of the second cell after the third's 場所. A key that not every
+    cell holds is no new round of the row from its first cell."""
+    lines = [
+        "第1回", "基\n本\n情\n報", "実\n施\n内\n容", "第2回", "第3回",
+        "日時：令和3年9月16日（木）13:30～16:30", "日時：令和3年11月11日（木）13:30～16:30",
+        "日時：令和4年1月20日（木）14:00～16:00", "場所：美原野市役所 5階 504会議室",
+        "場所：美原野市役所 5階 504会議室", "参加者：高齢福祉課 4名、介護保険課 4名",
+        "参加者：高齢福祉課 3名、介護保険課 4名、地域包\n括支援センター 6名、第2層SC 6名",
+        "場所：オンライン（Zoom）※感染拡大のため対面\nから変更",
+        "内容：サービスの目的と対象者像の整理（グループ\nワーク）",
+        "参加者：高齢福祉課 3名、介護保険課 3名、地域包\n括支援センター 6名、通所型サービスA事業所 3名",
+        "• 事前ヒアリング結果の共有", "• 通所型サービスA利用者の事例分析",
+        "• 再編の方向性（案）の検討", "• 総合事業の各サービスの目的と実績の確認",
+        "• サービスごとの対象者像の整理", "• 事業者との意見交換",
+    ]  # fmt: skip
+    body = "\n\n".join(lines) + "\n"
+    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    assert ("基本情報", 2, "内容:サービスの目的と対象者像の整理(グループワーク)") in items

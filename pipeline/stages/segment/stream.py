@@ -20,7 +20,8 @@ as wide (a box wraps at its own width); a character n-gram model says how well i
 fit each block (block_model.py). Boxes that stand side by side (configs/blocks.yaml
 `side_by_side`) come a paragraph at a time, back and forth, in a text that reads across;
 a line among a label cell's fragments (基本情 / 4名、… / 報), or on a line with one, is its
-row's first cell's. Blank lines cost nothing to cross: tools put
+row's first cell's, and a line right below a label or a session header that a tool set among
+a row's cells (read across) goes on with the cell read before it. Blank lines cost nothing to cross: tools put
 them between boxes, and inside a bullet too. Text laid out in columns (pdftotext -layout)
 is cut into its cells first, each placed in a column left to right and, in a row of box
 headings, under the heading it stands below; headings side by side that wrap in narrow
@@ -90,6 +91,7 @@ class Feature:
     lead: int = -1  # where it starts in its line, in characters (pdftotext -layout), or -1
     every: bool = False  # its key starts as many lines as the slide has 基本情報 cells
     inside: int | None = None  # the slot of a label whose fragments stand around it, if any
+    resumes: bool = False  # the line above is an anchor's (a label, a session header)
 
 
 _SENTENCE_END = re.compile(r"(た|だ|る|い|す|ず|う|と|こと|中)$")
@@ -221,6 +223,7 @@ class Weights:
     skip_row: float = -1.0  # a session's cell started before an earlier one of its row
     after_anchor: float = 1.5  # the first line after an anchor goes to its block
     inside: float = 4.0  # a line among a label's fragments goes to its row's first cell
+    resume: float = 0.0  # after an anchor set inside a row, its cell read before it goes on
     glyph: float = -2.0  # a bullet whose glyph is not its block's
     info_bullet: float = -4.0  # a bullet in a 基本情報 cell
     start_items: float = -2.5  # a 日時：… line among bullets
@@ -244,7 +247,7 @@ class Weights:
 
 # a text that reads rows across their cells: going back to an earlier cell of the row is
 # the rule, and after a blank line the next cell comes
-ACROSS = Weights(back_row=0.0, round=0.8)
+ACROSS = Weights(back_row=0.0, round=0.8, resume=2.5)
 
 
 def _full(state: SlotState, capacity: float | None) -> bool | None:
@@ -299,12 +302,22 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
             and before.block == spec.block
             and before.session is not None
             and spec.session == _next_session(before.session, slots, spec.block)
+            # a key only some cells hold (内容：… under 参加者) does not start a new round
+            and not (feature.key and not feature.every and spec.session < before.session)
         ):
             score += w.round  # a row read line by line across its cells (pdftotext)
     if feature.after is not None and feature.after == slot:
         score += w.after_anchor
     if feature.inside is not None and feature.inside == slot:
         score += w.inside
+    if (
+        feature.resumes
+        and slot == state.previous
+        and spec.session is not None
+        and not spec.info  # 日時：… lines are placed by their keys
+        and not feature.joined
+    ):
+        score += w.resume  # poppler sets a label or a header among a cell's lines
     if (feature.kind == "summary") != (spec.block == SUMMARY) and feature.kind != "cont":
         score += w.summary  # ⚫ lines, and only they, start the まとめ block
     if spec.block != SUMMARY:
@@ -961,6 +974,7 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
     lines_units = _with_fit(units(content, config, blank, after, readings, leads), slots, config)
     lines_units = _with_every(lines_units, sum(slot.info for slot in slots))
     lines_units = _with_inside(lines_units, anchors, anchor_slot)
+    lines_units = _with_resumes(lines_units, body, anchored)
     weights = ACROSS if across else Weights()
     if layout == "joined":
         weights = replace(weights, wrap=0.0)  # segments a space apart: where they end is a guess
@@ -1047,6 +1061,17 @@ def _with_inside(units_, anchors, anchor_slot: dict[int, int]):
          for reading in unit]
         for unit in units_
     ]  # fmt: skip
+
+
+def _with_resumes(units_, body, anchored: set):
+    """Mark the lines right below an anchor's line (blank lines apart)."""
+    below = {i for (p, _), (i, _) in zip(body, body[1:], strict=False) if p in anchored}
+    if not below:
+        return units_
+    return [
+        [[replace(f, resumes=f.index in below) for f in reading] for reading in unit]
+        for unit in units_
+    ]
 
 
 def _with_every(units_, cells: int):
