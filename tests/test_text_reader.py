@@ -3,8 +3,6 @@ committed extractors' text shows, corpora/*_txt/), each read end to end."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from pipeline.core.normalize import compact
@@ -461,20 +459,3 @@ def test_a_key_only_one_cell_holds_starts_no_new_round(tmp_path, settings):
     body = "\n\n".join(lines) + "\n"
     _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
     assert ("基本情報", 2, "内容:サービスの目的と対象者像の整理(グループワーク)") in items
-
-
-def test_side_by_side_boxes_keep_their_lines_at_one_height(tmp_path, settings):
-    """pdfplumber joins the lines of three boxes that stand at one height (r06_shimotsuki,
-    slide 3 of corpora/office_txt/pdfplumber): a box's wrapped line (はっきり分かれる)
-    follows its own box at that box's pitch, though the next line's first segment,
-    another box's continuation (ごとに一覧にした), would fit there as well."""
-    lines = Path(__file__).parents[1] / "corpora/office_txt/pdfplumber/r06_shimotsuki.txt"
-    text = lines.read_text(encoding="utf-8").splitlines()
-    start = next(n for n, line in enumerate(text) if line.startswith("実施内容と実施結果"))
-    end = next(n for n, line in enumerate(text) if line.startswith("• 近隣町のチーム員"))
-    _, items = read(tmp_path, settings, "\n".join(text[start : end + 1]) + "\n")
-    assert (
-        "アセスメント結果",
-        None,
-        "除雪の助け合いが続いている集落と、途絶えた集落がはっきり分かれる",
-    ) in items

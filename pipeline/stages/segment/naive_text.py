@@ -615,7 +615,7 @@ _DRIFT = 0.03  # of a line pitch per line: how far a box's pitch may be misjudge
 _GAPS = tuple(
     (item, heading) for item in (0.0, 0.125, 0.25, 0.375, 0.5) for heading in (0.0, 0.25, 0.5)
 )
-_HEIGHT_WEIGHT = 8.0
+_HEIGHT_WEIGHT = 4.0
 
 
 def _heights(state: _State, reading, chosen, layout) -> tuple[tuple, tuple, float]:
