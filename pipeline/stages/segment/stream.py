@@ -21,8 +21,8 @@ fit each block (block_model.py). Boxes that stand side by side (configs/blocks.y
 `side_by_side`) come a paragraph at a time, back and forth, in a text that reads across;
 a line among a label cell's fragments (基本情 / 4名、… / 報), or on a line with one, is its
 row's first cell's, and a line right below a label or a session header that a tool set among
-a row's cells (read across) goes on with the cell read before it. Blank lines cost nothing to cross: tools put
-them between boxes, and inside a bullet too. Text laid out in columns (pdftotext -layout)
+a row's cells (read across) goes on with the cell read before it. Blank lines cost nothing
+to cross: tools put them between boxes, and inside a bullet too. Text laid out in columns (pdftotext -layout)
 is cut into its cells first, each placed in a column left to right and, in a row of box
 headings, under the heading it stands below; headings side by side that wrap in narrow
 boxes (アセスメント / 結果) are read as one band, column by column.
