@@ -1056,11 +1056,9 @@ def _with_inside(units_, anchors, anchor_slot: dict[int, int]):
         f, above = firsts[n], firsts[n - 1]
         if f.index in inside and f.kind == "cont" and above.index not in inside:
             inside[above.index] = inside[f.index]
-    return [
-        [[replace(f, inside=inside.get(f.index)) if not f.joined else f for f in reading]
-         for reading in unit]
-        for unit in units_
-    ]  # fmt: skip
+    return _each_feature(
+        units_, lambda f: f if f.joined else replace(f, inside=inside.get(f.index))
+    )
 
 
 def _with_resumes(units_, body, anchored: set):
@@ -1068,10 +1066,7 @@ def _with_resumes(units_, body, anchored: set):
     below = {i for (p, _), (i, _) in zip(body, body[1:], strict=False) if p in anchored}
     if not below:
         return units_
-    return [
-        [[replace(f, resumes=f.index in below) for f in reading] for reading in unit]
-        for unit in units_
-    ]
+    return _each_feature(units_, lambda f: replace(f, resumes=f.index in below))
 
 
 def _with_every(units_, cells: int):
@@ -1084,10 +1079,7 @@ def _with_every(units_, cells: int):
     if not any(a == b for a, b in zip(keys, keys[1:], strict=False)):
         return units_
     every = {key for key, count in Counter(keys).items() if count == cells}
-    return [
-        [[replace(f, every=f.key in every) if f.key else f for f in reading] for reading in unit]
-        for unit in units_
-    ]
+    return _each_feature(units_, lambda f: replace(f, every=f.key in every) if f.key else f)
 
 
 def _with_fit(units_, slots: list[Slot], config: BlockConfig):
@@ -1115,7 +1107,12 @@ def _with_fit(units_, slots: list[Slot], config: BlockConfig):
         best = max((v for v in values if v is not None), default=0.0)
         return replace(feature, fit=tuple(0.0 if v is None else v - best for v in values))
 
-    return [[[fitted(f) for f in reading] for reading in unit] for unit in units_]
+    return _each_feature(units_, fitted)
+
+
+def _each_feature(units_, change):
+    """The units with `change` applied to every feature of every reading of each line."""
+    return [[[change(f) for f in reading] for reading in unit] for unit in units_]
 
 
 def _header_line(text: str, config: BlockConfig) -> bool:
