@@ -339,7 +339,8 @@ class DeckBuilder:
         # only there (export.verify_regions), so that no text overflows where it was put
         self.regions: list[tuple[int, tuple, str]] = []
         self.content_top = 92.0 if not style.title_band else 96.0
-        self.content_bottom = SLIDE_H - (40.0 if style.footer else 18.0)
+        # the footer and the slide number sit in the same strip at the foot of the slide
+        self.content_bottom = SLIDE_H - (40.0 if style.footer or style.page_numbers else 18.0)
 
     def expect(self, x, y, w, h, frame: Frame) -> None:
         self.regions.append((len(self.slides), (x, y, x + w, y + h), frame_text(frame)))
