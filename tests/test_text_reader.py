@@ -468,10 +468,12 @@ def test_laid_out_a_line_past_the_gap_below_a_tall_label_is_the_next_rows(tmp_pa
     """pdftotext -layout keeps a slide's geometry: a narrow label cell taller than its
     row's text (取 / り / 組 / … / と) ends above the blank lines between two rows, and the
     next row's first line stands below that gap, before the next label (課 / 題) begins.
-    The page as pdftotext -layout wrote it from an Impress export (a dev document)."""
-    whole = (OFFICE_TXT / "pdftotext_layout" / "r06_report_set_f.txt").read_text(encoding="utf-8")
-    page = next(p for p in whole.split("\f") if "八雲沢町" in p and "伴走支援前の状況" in p)
-    _, items = read(tmp_path, settings, page)
+    The deck as pdftotext -layout wrote it from an Impress export (a dev document)."""
+    text = (OFFICE_TXT / "pdftotext_layout" / "r06_report_set_f.txt").read_text(encoding="utf-8")
+    result, _ = read(tmp_path, settings, text)
+    items = [
+        (i.block, i.session, compact(i.text)) for i in result.items if i.municipality == "八雲沢町"
+    ]
     rows = {block: [t[:6] for b, _, t in items if b == block] for block in ("目指す姿", "課題意識")}
     assert rows["目指す姿"] == ["冬でも町営住", "通院・買い物"]
     assert rows["課題意識"][:2] == ["スノーバスタ", "バス廃止後の"]
