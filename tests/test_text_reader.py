@@ -3,12 +3,15 @@ committed extractors' text shows, corpora/*_txt/), each read end to end."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pipeline.core.normalize import compact
 from pipeline.stages.pipeline import read_file
 
 SUBTITLE = "楠原町（人口 約1万人）"
+OFFICE_TXT = Path(__file__).resolve().parents[1] / "corpora" / "office_txt"
 
 
 def read(tmp_path, settings, text: str, name: str = "slide.txt"):
@@ -459,3 +462,18 @@ def test_a_key_only_one_cell_holds_starts_no_new_round(tmp_path, settings):
     body = "\n\n".join(lines) + "\n"
     _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
     assert ("基本情報", 2, "内容:サービスの目的と対象者像の整理(グループワーク)") in items
+
+
+def test_laid_out_a_line_past_the_gap_below_a_tall_label_is_the_next_rows(tmp_path, settings):
+    """pdftotext -layout keeps a slide's geometry: a narrow label cell taller than its
+    row's text (取 / り / 組 / … / と) ends above the blank lines between two rows, and the
+    next row's first line stands below that gap, before the next label (課 / 題) begins.
+    The deck as pdftotext -layout wrote it from an Impress export (a dev document)."""
+    text = (OFFICE_TXT / "pdftotext_layout" / "r06_report_set_f.txt").read_text(encoding="utf-8")
+    result, _ = read(tmp_path, settings, text)
+    items = [
+        (i.block, i.session, compact(i.text)) for i in result.items if i.municipality == "八雲沢町"
+    ]
+    rows = {block: [t[:6] for b, _, t in items if b == block] for block in ("目指す姿", "課題意識")}
+    assert rows["目指す姿"] == ["冬でも町営住", "通院・買い物"]
+    assert rows["課題意識"][:2] == ["スノーバスタ", "バス廃止後の"]

@@ -92,6 +92,7 @@ class Feature:
     every: bool = False  # its key starts as many lines as the slide has 基本情報 cells
     inside: int | None = None  # the slot of a label whose fragments stand around it, if any
     resumes: bool = False  # the line above is an anchor's (a label, a session header)
+    beyond: int | None = None  # laid out: the slot of the label that ends above it, a gap between
 
 
 _SENTENCE_END = re.compile(r"(た|だ|る|い|す|ず|う|と|こと|中)$")
@@ -222,6 +223,7 @@ class Weights:
     back_row: float = -1.5  # back to an earlier session's cell of the same row
     skip_row: float = -1.0  # a session's cell started before an earlier one of its row
     after_anchor: float = 1.5  # the first line after an anchor goes to its block
+    beyond: float = -2.0  # laid out, a line past the gap below a label beside it: a later row's
     inside: float = 4.0  # a line among a label's fragments goes to its row's first cell
     resume: float = 0.0  # after an anchor set inside a row, its cell read before it goes on
     glyph: float = -2.0  # a bullet whose glyph is not its block's
@@ -308,6 +310,11 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
             score += w.round  # a row read line by line across its cells (pdftotext)
     if feature.after is not None and feature.after == slot:
         score += w.after_anchor
+    if feature.beyond is not None:
+        # laid out, rows stand top down: that row and those above it are over
+        ended = slots[feature.beyond]
+        if spec.order <= ended.order and spec.column == ended.column:
+            score += w.beyond
     if feature.inside is not None and feature.inside == slot:
         score += w.inside
     if (
@@ -949,10 +956,14 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
     ):
         slots.insert(0, Slot(OTHER, "", None, -1, False, -1))
     after: dict[int, int] = {}
+    beyond: dict[int, int] = {}  # laid out: a label's row ended at the gap below it
     previous = None
     for i, _ in body:
         if previous is not None and previous in anchor_slot and i not in anchored:
-            after[i] = anchor_slot[previous]
+            if layout == "spaced" and _past_row(lines, blank, previous, i):
+                beyond[i] = anchor_slot[previous]
+            else:
+                after[i] = anchor_slot[previous]
         previous = i
     subs = {classify_line(t, config)[4] for _, t in content}
     slots = [
@@ -975,6 +986,10 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
     lines_units = _with_every(lines_units, sum(slot.info for slot in slots))
     lines_units = _with_inside(lines_units, anchors, anchor_slot)
     lines_units = _with_resumes(lines_units, body, anchored)
+    if beyond:
+        lines_units = _each_feature(
+            lines_units, lambda f: f if f.joined else replace(f, beyond=beyond.get(f.index))
+        )
     weights = ACROSS if across else Weights()
     if layout == "joined":
         weights = replace(weights, wrap=0.0)  # segments a space apart: where they end is a guess
@@ -990,6 +1005,18 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
         per_slot[k].append(segment.text)
     ranked = sorted(range(len(slots)), key=lambda k: slots[k].order)
     return StreamPage(header, [(slots[k], per_slot[k]) for k in ranked])
+
+
+def _past_row(lines: list[str], blank: set[int], label: int, line: int) -> bool:
+    """Laid out (pdftotext -layout), whether a line stands past the row of the label
+    cell whose last line is `label`: blank lines, the space between two rows, lie between
+    them, and the line stands right of the label, in the row's content column. (A heading
+    above its lines, 現状 over a list, starts where its lines do: they are its.)"""
+    if not any(k in blank for k in range(label + 1, line)):
+        return False
+    lead = len(lines[line]) - len(lines[line].lstrip())
+    label_lead = len(lines[label]) - len(lines[label].lstrip())
+    return lead > label_lead + 2
 
 
 def _scattered(anchors, content, config: BlockConfig) -> bool:
