@@ -477,3 +477,26 @@ def test_laid_out_a_line_past_the_gap_below_a_tall_label_is_the_next_rows(tmp_pa
     rows = {block: [t[:6] for b, _, t in items if b == block] for block in ("目指す姿", "課題意識")}
     assert rows["目指す姿"] == ["冬でも町営住", "通院・買い物"]
     assert rows["課題意識"][:2] == ["スノーバスタ", "バス廃止後の"]
+
+
+def test_laid_out_a_short_line_right_of_a_label_column_is_no_fragment(tmp_path, settings):
+    """pdftotext -layout sets a narrow label (実 / 施 / 内 / 容) beside the session cells'
+    bullets, and the short wrapped end of a bullet further right (紹介) stands between two
+    of its characters: it is no fragment of the label, which is read whole. The report as
+    pdftotext -layout wrote it from a reportlab dev PDF."""
+    path = OFFICE_TXT.parent / "sample_txt" / "pdftotext_layout" / "r05_report_set_c.txt"
+    result, _ = read(tmp_path, settings, path.read_text(encoding="utf-8"))
+    items = [
+        (i.session, compact(i.text)[:8])
+        for i in result.items
+        if (i.municipality, i.block) == ("桜波町", "実施内容")
+    ]
+    assert items == [
+        (1, "事前ヒアリングで"),
+        (1, "汐見島の住民との"),
+        (2, "要支援者128人"),
+        (2, "他の離島町におけ"),
+        (3, "訪問型サービスB"),
+        (3, "欠航時の訪問の取"),
+        (3, "次年度に向けた取"),
+    ]

@@ -48,6 +48,7 @@ from pipeline.stages.segment.text_pieces import (
 )
 
 _MAX_FRAGMENT = 5  # characters of one line of a narrow label cell
+_LABEL_COLUMN = 6  # laid out: how far right of the leftmost fragment a label's lines start
 _BEAM = 48
 _ROUNDS = 2
 
@@ -690,6 +691,8 @@ def find_anchors(lines: list[tuple[int, str]], config: BlockConfig,
         n += 1
     rest = [(i, t) for i, t in lines if i not in taken]
     fragments = label_fragments([t for _, t in rest], config)
+    if raw is not None:
+        fragments = _in_label_column(fragments, [raw.get(i, t) for i, t in rest])
     trimmed: dict[int, str] = {}
     for label in spelled_labels(fragments, config, gap=3):
         used = [rest[f.line][0] for f in label.fragments]
@@ -704,6 +707,17 @@ def find_anchors(lines: list[tuple[int, str]], config: BlockConfig,
             anchor.lines = set(range(anchor.first, anchor.last + 1))
     anchors.sort(key=lambda a: a.first)
     return Anchors(anchors, trimmed)
+
+
+def _in_label_column(fragments: list, raw: list[str]) -> list:
+    """Laid out (pdftotext -layout), the fragments that stand in the slide's leftmost
+    column, where label cells are: a short wrapped end of a line in a column further right
+    (紹介 under a session's bullet) sits among a label's lines but is none of them."""
+    leads = [len(line) - len(line.lstrip()) for line in raw]
+    if not fragments:
+        return fragments
+    left = min(leads[f.line] for f in fragments)
+    return [f for f in fragments if leads[f.line] <= left + _LABEL_COLUMN]
 
 
 def side_by_side(text: str, config: BlockConfig) -> list[tuple[str, str]]:
