@@ -500,3 +500,17 @@ def test_laid_out_a_short_line_right_of_a_label_column_is_no_fragment(tmp_path, 
         (3, "欠航時の訪問の取"),
         (3, "次年度に向けた取"),
     ]
+
+
+def test_spaces_a_tool_wrote_around_numbers_count_toward_a_full_line(tmp_path, settings):
+    """Office PDFs leave a gap around Latin text and numbers, and extractors write it as
+    a space (延べ 412 人（う / ち小中学生 156 人）だが、…場がな): those spaces took room in the
+    box, so a line that holds them ran to its edge and the next line goes on with it.
+    The deck as pdftotext -layout wrote it from an Impress export (a dev document)."""
+    path = OFFICE_TXT / "pdftotext_layout" / "r06_shimotsuki.txt"
+    result, _ = read(tmp_path, settings, path.read_text(encoding="utf-8"))
+    texts = [compact(i.text) for i in result.items if i.block == "アセスメント結果"]
+    assert (
+        "認知症サポーター養成講座の受講者は延べ412人(うち小中学生156人)だが、受講後に活動する場が"
+        "なく、見守りの担い手としては数えられていない"
+    ) in texts

@@ -260,7 +260,8 @@ def _full(state: SlotState, capacity: float | None) -> bool | None:
         if state.lines < 2:
             return None
         capacity = state.widest
-    return state.last_width >= capacity - 2.5
+    # the spaces a tool wrote around Latin text and numbers (156 人) took room in the box
+    return max(state.last_width, state.last_span) >= capacity - 2.5
 
 
 def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
