@@ -103,3 +103,19 @@ def test_evaluate_inputs_command_prints_the_table():
     done = run_cli("evaluate-inputs", "--part", "dev", "--only", ".docx")
     assert done.returncode == 0, done.stderr
     assert ".docx" in done.stdout and "held out" not in done.stdout
+
+
+def test_documents_picks_a_set_of_documents_by_name():
+    """--documents scores only the named files: one set of held-out documents apart from
+    the others, here two dev decks of the office sample."""
+    names = {"r05_ginrei", "r05_harumidai"}
+    result = evaluate_inputs(parts=("dev",), only=".pptx", jobs=1, names=names)
+    assert result[".pptx"]["dev"]["files"] == 2
+    assert result[".pptx"]["dev"]["items_exact"]["f1"] > 0.9
+
+
+@pytest.mark.subprocess
+def test_documents_that_match_nothing_say_so():
+    done = run_cli("evaluate-inputs", "--only", ".pptx", "--documents", "no_such_deck")
+    assert done.returncode == 2
+    assert "no document named no_such_deck" in done.stderr

@@ -148,8 +148,9 @@ def _read_folder(task: tuple[Path, frozenset[str]]) -> tuple[Path, BatchRead]:
 
 
 def evaluate_inputs(parts=PARTS, corpora: Path = CORPORA, only: str | None = None,
-                    jobs: int | None = None) -> dict:  # fmt: skip
-    """Figures per input kind and part; the batch folders are read by `jobs` processes."""
+                    jobs: int | None = None, names: set[str] | None = None) -> dict:  # fmt: skip
+    """Figures per input kind and part; the batch folders are read by `jobs` processes.
+    names: only the documents of these names (their file name without its extension)."""
     import os
     from concurrent.futures import ProcessPoolExecutor
 
@@ -160,6 +161,8 @@ def evaluate_inputs(parts=PARTS, corpora: Path = CORPORA, only: str | None = Non
             continue
         gold = json.loads((kind.folder / "gold.json").read_text(encoding="utf-8"))
         docs = [d for d in gold["documents"] if kind.documents in (None, d.get("kind"))]
+        if names is not None:
+            docs = [d for d in docs if Path(d["file"]).stem in names]
         by_part = {
             part: {d["file"] for d in docs if bool(d.get("held_out")) == (part == "held_out")}
             for part in parts
@@ -234,6 +237,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--only", metavar="TEXT", help="only the input kinds whose name contains TEXT"
     )
     parser.add_argument(
+        "--documents",
+        metavar="NAMES",
+        help="only these documents, by file name without extension, comma-separated "
+        "(one set of held-out documents: r05_hotarugawa,r07_report_set_i)",
+    )
+    parser.add_argument(
         "--errors",
         metavar="N",
         type=int,
@@ -253,9 +262,13 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     parts = PARTS if args.part == "all" else (args.part,)
-    result = evaluate_inputs(parts, only=args.only, jobs=args.jobs)
+    names = {n.strip() for n in args.documents.split(",") if n.strip()} if args.documents else None
+    result = evaluate_inputs(parts, only=args.only, jobs=args.jobs, names=names)
     if not result:
         print("error: no sample batch with a gold.json matches", file=sys.stderr)
+        return 2
+    if names and not any(entry.get(part) for entry in result.values() for part in parts):
+        print(f"error: no document named {', '.join(sorted(names))} in that part", file=sys.stderr)
         return 2
     print(format_table(result, parts))
     if args.errors:
