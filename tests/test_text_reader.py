@@ -495,3 +495,26 @@ def test_side_by_side_boxes_of_unlike_widths_are_not_read_swapped(tmp_path, sett
         texts["支援内容"][0]
         == "発災からの1年間を関係者と時系列で書き出し、誰が何を担ってきたかを見える形にした"
     )
+
+
+def test_a_sub_heading_spaced_apart_starts_a_column_of_its_own(tmp_path, settings):
+    """pdfplumber on 霜月村 (r06_shimotsuki, corpora/office_txt/pdfplumber): office PDFs set
+    the number of 支援 1 回目 apart, and the sub-heading still starts the third box's
+    column; it is no text of the second box's heading line."""
+    lines = [
+        "実施内容と実施結果",
+        "霜月村（人口 約 2,900 人・高齢化率 49.6% （特別豪雪地帯））",
+        "事前ヒアリングのアセスメント結果 3 回の伴走支援を終えた後の到達点 実際の支援内容",
+        "• R5 年度に新たに要支援・要介護となった 38 人のうち、 【霜月村の到達点】 支援 1 回目",
+        "4 ～ 6 月の申請が 17 人（ 44.7% ） • 14 集落の「冬越しマップ」を作成し、独居・高齢者のみ世帯、"
+        " • 2 集落を訪ね、区長・民生委員から冬",
+        "• 除雪の助け合いが続いている集落と、途絶えた集落が 除雪の担い手、通院の手段、冬期に見守りが必要な人を集落"
+        " の暮らしと除雪の実態を聞いた",
+    ]  # fmt: skip
+    _, items = read(tmp_path, settings, "\n".join(lines) + "\n")
+    assert [t for b, _, t in items if b == "到達点"] == [
+        "14集落の「冬越しマップ」を作成し、独居・高齢者のみ世帯、除雪の担い手、通院の手段、冬期に見守りが必要な人を集落"
+    ]
+    assert [t for b, _, t in items if b == "支援内容"] == [
+        "2集落を訪ね、区長・民生委員から冬の暮らしと除雪の実態を聞いた"
+    ]
