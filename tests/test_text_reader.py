@@ -514,3 +514,62 @@ def test_spaces_a_tool_wrote_around_numbers_count_toward_a_full_line(tmp_path, s
         "認知症サポーター養成講座の受講者は延べ412人(うち小中学生156人)だが、受講後に活動する場が"
         "なく、見守りの担い手としては数えられていない"
     ) in texts
+
+
+def test_side_by_side_boxes_of_unlike_widths_are_not_read_swapped(tmp_path, settings):
+    """pdfplumber on 朱鷺野町 (r04_tokino, corpora/sample_txt/pdfplumber): three boxes
+    joined line by line. The two right-hand boxes both start with a heading, so a first
+    reading may put each one's lines in the other and measure the widths swapped; read
+    again in the other order, the row is read consistently."""
+    lines = [
+        "実施内容と実施結果",
+        "朱鷺野町（人口 約1.1万人・高齢化率 41.2%（令和3年7月豪雨の被災地）） 令和4年度 市町村伴走支援",
+        "事前ヒアリングのアセスメント結果 3回の伴走支援を終えた後の到達点 実際の支援内容",
+        "・見守り対象190世帯のうち介護保険サービ 【朱鷺野町の到達点】 支援1回目",
+        "スを使っているのは38世帯で、残りの世 ・センター終了後の見守りを包括・社協・民生委員",
+        "・発災からの1年間を関係者と時系列で書き",
+        "帯の状況は包括が把握していない で分け持つ「見守り移行計画（案）」をまとめた",
+        "出し、誰が何を担ってきたかを見える形に",
+        "・生活支援相談員は地元出身で地域の事情に ➢ 190世帯を状態に応じて3区分し、区分ごとに した",
+        "主な担当を決めた",
+        "詳しく、訪問の記録も丁寧に残している",
+        "支援2回目",
+        "➢ 令和5年度は相談員と包括職員が同行訪問して",
+        "・仮設のお茶会は入居者の楽しみになってい",
+        "引き継ぐ ・仮設のお茶会に加わり、入居者の声を直接",
+        "るが、運営は相談員任せで、住民の出番が",
+    ]  # fmt: skip
+    _, items = read(tmp_path, settings, "\n".join(lines) + "\n")
+    texts = {block: [t for b, _, t in items if b == block] for block in ("到達点", "支援内容")}
+    assert texts["到達点"] == [
+        "センター終了後の見守りを包括・社協・民生委員で分け持つ「見守り移行計画(案)」をまとめた",
+        "190世帯を状態に応じて3区分し、区分ごとに主な担当を決めた",
+        "令和5年度は相談員と包括職員が同行訪問して引き継ぐ",
+    ]
+    assert (
+        texts["支援内容"][0]
+        == "発災からの1年間を関係者と時系列で書き出し、誰が何を担ってきたかを見える形にした"
+    )
+
+
+def test_a_sub_heading_spaced_apart_starts_a_column_of_its_own(tmp_path, settings):
+    """pdfplumber on 霜月村 (r06_shimotsuki, corpora/office_txt/pdfplumber): office PDFs set
+    the number of 支援 1 回目 apart, and the sub-heading still starts the third box's
+    column; it is no text of the second box's heading line."""
+    lines = [
+        "実施内容と実施結果",
+        "霜月村（人口 約 2,900 人・高齢化率 49.6% （特別豪雪地帯））",
+        "事前ヒアリングのアセスメント結果 3 回の伴走支援を終えた後の到達点 実際の支援内容",
+        "• R5 年度に新たに要支援・要介護となった 38 人のうち、 【霜月村の到達点】 支援 1 回目",
+        "4 ～ 6 月の申請が 17 人（ 44.7% ） • 14 集落の「冬越しマップ」を作成し、独居・高齢者のみ世帯、"
+        " • 2 集落を訪ね、区長・民生委員から冬",
+        "• 除雪の助け合いが続いている集落と、途絶えた集落が 除雪の担い手、通院の手段、冬期に見守りが必要な人を集落"
+        " の暮らしと除雪の実態を聞いた",
+    ]  # fmt: skip
+    _, items = read(tmp_path, settings, "\n".join(lines) + "\n")
+    assert [t for b, _, t in items if b == "到達点"] == [
+        "14集落の「冬越しマップ」を作成し、独居・高齢者のみ世帯、除雪の担い手、通院の手段、冬期に見守りが必要な人を集落"
+    ]
+    assert [t for b, _, t in items if b == "支援内容"] == [
+        "2集落を訪ね、区長・民生委員から冬の暮らしと除雪の実態を聞いた"
+    ]

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import combinations, permutations
 
 from pipeline.config.settings import BlockConfig
 from pipeline.core.contract import OTHER, SUMMARY
@@ -298,7 +298,7 @@ def _body_blocks(body: list[str], config: BlockConfig) -> list[TextBlock]:
     band = heading_band(body, config)
     boxes, spans = (band[1], band[0]) if band else (_box_columns(body[0], config), 1)
     if boxes:
-        columns = _assign_columns(body[spans:], len(boxes), config)
+        columns = _assign_columns(body[spans:], len(boxes), config, boxes=True)
         return [
             TextBlock(name, name, None, column) for name, column in zip(boxes, columns, strict=True)
         ]
@@ -514,28 +514,50 @@ def _capacities(
     return [max(widths, default=20.0)] * columns
 
 
-def _assign_columns(lines: list[str], columns: int, config: BlockConfig) -> list[list[str]]:
-    """Each line's segments to columns; then again with each column's own width."""
+def _assign_columns(
+    lines: list[str], columns: int, config: BlockConfig, boxes: bool = False
+) -> list[list[str]]:
+    """Each line's segments to columns; then again with each column's own width.
+
+    Side-by-side boxes have widths of their own, and as their first lines start alike (a
+    bullet, a sub-heading) a reading may put one box's lines in another's; the widths it
+    measures are then right but for their order, and reading again with them keeps the
+    swap. So the row is read again from every other order of the widths that reads it
+    better at once, and the most consistent reading kept. (A session table's cells are
+    all of one width.)"""
     if columns == 1:
         return [lines]
     spaced = autospaced(lines, config)
-    capacity = _capacities(lines, columns, config, spaced)
-    best: tuple[float, list] | None = None
+    best = _read_rounds(lines, _capacities(lines, columns, config, spaced), config, spaced)
+    if boxes:
+        score, _, capacity, gap = best
+        for order in dict.fromkeys(permutations(capacity)):
+            if list(order) == capacity:
+                continue
+            if _beam_search(lines, columns, list(order), config, gap, spaced)[0] > score:
+                found = _read_rounds(lines, list(order), config, spaced)
+                best = max(best, found, key=lambda result: result[0])
+    return best[1]
+
+
+def _read_rounds(lines, capacity, config, spaced) -> tuple[float, list, list, tuple]:
+    """The best reading (score, columns, the widths and gaps it was read with), each
+    round with the column widths the previous one showed."""
+    columns = len(capacity)
+    best = None
     for _ in range(_ROUNDS):
         # the paragraph gaps of the boxes are whichever read the row most consistently
-        result = max(
-            (_beam_search(lines, columns, capacity, config, gap, spaced) for gap in _GAPS),
+        score, assigned, gap = max(
+            ((*_beam_search(lines, columns, capacity, config, gap, spaced), gap) for gap in _GAPS),
             key=lambda result: result[0],
         )
-        if best is not None and result[1] == best[1]:
+        if best is not None and assigned == best[1]:
             break
-        if best is None or result[0] > best[0]:
-            best = result
-        capacity = [
-            _column_width(column, capacity[c], config) for c, column in enumerate(result[1])
-        ]
+        if best is None or score > best[0]:
+            best = (score, assigned, capacity, gap)
+        capacity = [_column_width(column, capacity[c], config) for c, column in enumerate(assigned)]
     assert best is not None
-    return best[1]
+    return best
 
 
 def _column_width(lines: list[str], guess: float, config: BlockConfig) -> float:

@@ -172,7 +172,28 @@ def as_segment(text: str, config: BlockConfig, doubtful_cut: bool = False) -> Se
     kind = ""
     if any(p.fullmatch(compact(text)) for p in config.subheadings):
         kind = re.sub(r"[0-9０-９]+", "#", compact(text))
-    return Segment(text, is_marker(text.split()[0], config), doubtful_cut, text_width(body), kind)
+    marker = is_marker(text.split()[0], config) or bool(kind)  # or 支援 1 回目, spaced apart
+    return Segment(text, marker, doubtful_cut, text_width(body), kind)
+
+
+def _glued(tokens: list[str], config: BlockConfig) -> list[str]:
+    """The tokens, with a sub-heading that an office PDF spaced apart (支援 1 回目) as one:
+    it starts a segment like any sub-heading."""
+    found: list[str] = []
+    k = 0
+    while k < len(tokens):
+        for n in (3, 2):
+            window = tokens[k : k + n]
+            if len(window) == n and any(
+                p.fullmatch(compact("".join(window))) for p in config.subheadings
+            ):
+                found.append(" ".join(window))
+                k += n
+                break
+        else:
+            found.append(tokens[k])
+            k += 1
+    return found
 
 
 @cache
@@ -193,7 +214,7 @@ def segments(
     a column gap too (the end of one column's line, then the next column's wrapped
     continuation): every choice of such cuts is a candidate reading.
     """
-    tokens = line.split()
+    tokens = _glued(line.split(), config)
     forced = {k for k, token in enumerate(tokens) if k > 0 and is_marker(token, config)}
     # a bare glyph and the word after it are one marker: "•" "地域…"
     forced -= {k for k in forced if tokens[k - 1] in config.bullets}
