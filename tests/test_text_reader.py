@@ -459,3 +459,27 @@ def test_a_key_only_one_cell_holds_starts_no_new_round(tmp_path, settings):
     body = "\n\n".join(lines) + "\n"
     _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
     assert ("基本情報", 2, "内容:サービスの目的と対象者像の整理(グループワーク)") in items
+
+
+def test_a_line_repeated_within_one_slide_is_no_footer(tmp_path, settings):
+    """pdfminer on 若松原町 (r03_report_set_a): the same wrapped line of participants ends
+    two session cells, and a third cell on another slide: three times in the text, like a
+    footer, but a footer stands once on a slide."""
+    cells = [
+        "第1回", "第2回", "第3回", "日時：令和3年8月4日（水）", "日時：令和3年10月21日（木）",
+        "日時：令和3年12月9日（木）",
+        "参加者：福祉介護課 3名、地域包括支援センター 3\n名、生活支援コーディネーター 1名",
+        "参加者：福祉介護課 3名、地域包括支援センター 2\n名、生活支援コーディネーター 1名、シルバー人材"
+        "\nセンター 2名",
+        "参加者：福祉介護課 3名、地域包括支援センター 3\n名、生活支援コーディネーター 1名",
+        "基\n本\n情\n報",
+    ]  # fmt: skip
+    other = "参加者：保健福祉課 3名、地域包括支援センター 4\n名、生活支援コーディネーター 1名"
+    body = "\n\n".join(cells) + "\n"
+    text = (
+        f"実施概要\n{SUBTITLE}\n{body}\f実施概要\n{SUBTITLE}\n第1回\n\n基\n本\n情\n報\n\n{other}\n"
+    )
+    _, items = read(tmp_path, settings, text)
+    full = "参加者:福祉介護課3名、地域包括支援センター3名、生活支援コーディネーター1名"
+    assert ("基本情報", 1, full) in items
+    assert ("基本情報", 3, full) in items

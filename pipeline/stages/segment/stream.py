@@ -882,6 +882,10 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
     space like any word: pdfplumber), which is read every way it can be cut."""
     numbered = [(i, line.strip()) for i, line in enumerate(lines)]
     blank = {i for i, text in numbered if not text}
+    # a footer stands once on a slide: a line the text repeats within one slide is a table's
+    # (the same wrapped line of participants in two session cells), however often it recurs
+    repeated = Counter(furniture_key(t) for _, t in numbered if t)
+    furniture = {key for key in furniture if repeated[key] < 2}
     body = [(i, t) for i, t in numbered if t and furniture_key(t) not in furniture]
     header: list[str] = []
     # the title and the subtitle that names the municipality, a section's number and name
