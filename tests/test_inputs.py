@@ -33,7 +33,7 @@ LEAST_F1 = {
     "text pdftotext_layout (office)": 0.86,
     "text pdftotext_raw (reportlab)": 0.95,
     "text pdftotext_raw (office)": 0.92,
-    "text pdfminer (reportlab)": 0.86,
+    "text pdfminer (reportlab)": 0.87,
     "text pdfminer (office)": 0.89,
     "text pdfplumber (reportlab)": 0.91,
     "text pdfplumber (office)": 0.86,

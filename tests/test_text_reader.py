@@ -573,3 +573,55 @@ def test_a_sub_heading_spaced_apart_starts_a_column_of_its_own(tmp_path, setting
     assert [t for b, _, t in items if b == "支援内容"] == [
         "2集落を訪ね、区長・民生委員から冬の暮らしと除雪の実態を聞いた"
     ]
+
+
+def test_a_line_repeated_within_one_slide_is_no_footer(tmp_path, settings):
+    """pdfminer on 若松原町 (r03_report_set_a): the same wrapped line of participants ends
+    two session cells, and a third cell on another slide: three times in the text, like a
+    footer, but a footer stands once on a slide."""
+    cells = [
+        "第1回", "第2回", "第3回", "日時：令和3年8月4日（水）", "日時：令和3年10月21日（木）",
+        "日時：令和3年12月9日（木）",
+        "参加者：福祉介護課 3名、地域包括支援センター 3\n名、生活支援コーディネーター 1名",
+        "参加者：福祉介護課 3名、地域包括支援センター 2\n名、生活支援コーディネーター 1名、シルバー人材"
+        "\nセンター 2名",
+        "参加者：福祉介護課 3名、地域包括支援センター 3\n名、生活支援コーディネーター 1名",
+        "基\n本\n情\n報",
+    ]  # fmt: skip
+    other = "参加者：保健福祉課 3名、地域包括支援センター 4\n名、生活支援コーディネーター 1名"
+    body = "\n\n".join(cells) + "\n"
+    text = (
+        f"実施概要\n{SUBTITLE}\n{body}\f実施概要\n{SUBTITLE}\n第1回\n\n基\n本\n情\n報\n\n{other}\n"
+    )
+    _, items = read(tmp_path, settings, text)
+    full = "参加者:福祉介護課3名、地域包括支援センター3名、生活支援コーディネーター1名"
+    assert ("基本情報", 1, full) in items
+    assert ("基本情報", 3, full) in items
+
+
+def test_the_cells_of_a_row_list_their_keys_in_one_order(tmp_path, settings):
+    """pdfminer on 美原野市 (r03_report_set_a): the third cell's 場所 comes after the first
+    two cells' 参加者 and the second's 内容. Read as 日時, 参加者, 場所 in the third cell,
+    its keys would go against the order of the others (日時, 場所, 参加者)."""
+    lines = [
+        "第1回", "第2回", "第3回", "日時：令和3年9月16日（木）13:30～16:30",
+        "日時：令和3年11月11日（木）13:30～16:30", "日時：令和4年1月20日（木）14:00～16:00",
+        "場所：美原野市役所 5階 504会議室", "場所：美原野市役所 5階 504会議室",
+        "参加者：高齢福祉課 4名、介護保険課 4名",
+        "参加者：高齢福祉課 3名、介護保険課 4名、地域包\n括支援センター 6名、第2層SC 6名",
+        "内容：サービスの目的と対象者像の整理（グループ\nワーク）",
+        "場所：オンライン（Zoom）※感染拡大のため対面\nから変更",
+        "参加者：高齢福祉課 3名、介護保険課 3名、地域包\n括支援センター 6名、通所型サービスA事業所 3名",
+        "• 事前ヒアリング結果の共有", "• 通所型サービスA利用者の事例分析",
+        "• 再編の方向性（案）の検討", "• 総合事業の各サービスの目的と実績の確認",
+        "• サービスごとの対象者像の整理", "• 事業者との意見交換", "基\n本\n情\n報",
+        "実\n施\n内\n容",
+    ]  # fmt: skip
+    body = "\n\n".join(lines) + "\n"
+    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    keys = {
+        s: [t.split(":")[0] for b, s2, t in items if s2 == s and b == "基本情報"] for s in (1, 2, 3)
+    }
+    assert keys == {1: ["日時", "場所", "参加者"], 2: ["日時", "場所", "参加者", "内容"],
+                    3: ["日時", "場所", "参加者"]}  # fmt: skip
+    assert ("基本情報", 1, "参加者:高齢福祉課4名、介護保険課4名") in items

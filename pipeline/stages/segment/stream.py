@@ -13,11 +13,12 @@ block (label runs, box headings, a session header 第1回 第2回 第3回), and 
 lines and furniture. Then every other line is given to one block by a beam search that
 keeps each block's lines coherent (the scores are in Weights and _extend): a line that
 starts no item continues a block whose last line was cut at the cell's edge; rows fill
-in their usual order; a block of 基本情報 takes lines such as 日時：…, one of each, and
-starts with the key its row's other cells start with; the glyphs of a block's bullets
-agree; a line is no wider than its block's lines, and the lines a block wraps are all about
-as wide (a box wraps at its own width); a character n-gram model says how well its words
-fit each block (block_model.py). Boxes that stand side by side (configs/blocks.yaml
+in their usual order; a block of 基本情報 takes lines such as 日時：…, one of each,
+starts with the key its row's other cells start with and lists its keys in their order, a
+key only some cells hold last; the glyphs of a block's bullets agree; a line is no wider
+than its block's lines, and the lines a block wraps are all about as wide (a box wraps at
+its own width); a character n-gram model says how well its words fit each block
+(block_model.py). Boxes that stand side by side (configs/blocks.yaml
 `side_by_side`) come a paragraph at a time, back and forth, in a text that reads across;
 a line among a label cell's fragments (基本情 / 4名、… / 報), or on a line with one, is its
 row's first cell's, and a line right below a label or a session header that a tool set among
@@ -91,6 +92,7 @@ class Feature:
     joined: bool = False  # a segment after the first of its line (cells side by side)
     lead: int = -1  # where it starts in its line, in characters (pdftotext -layout), or -1
     every: bool = False  # its key starts as many lines as the slide has 基本情報 cells
+    extra: bool = False  # … fewer lines (内容：…, 講師：…: only some cells hold it)
     inside: int | None = None  # the slot of a label whose fragments stand around it, if any
     resumes: bool = False  # the line above is an anchor's (a label, a session header)
     beyond: int | None = None  # laid out: the slot of the label that ends above it, a gap between
@@ -174,12 +176,13 @@ class SlotState:
     last_ended: bool | None = True
     last_kind: str = ""
     glyph: str = ""  # the level-1 glyph of its items
-    keys: frozenset = frozenset()
+    keys: tuple = ()  # the keys of its start lines, in their order (日時, 場所, …)
     subs: frozenset = frozenset()
     depth: int = 0  # brackets opened and not yet closed
     first: str = ""  # the key of its first line (日時 of 日時：…)
     items: int = 0  # lines that start an item
     lead: int = -1  # where its last segment started in its line (laid-out text)
+    extra: bool = False  # it holds a key only some cells hold (内容：…)
     wraps: bool = True  # its item is no sub-bullet (they stand in: their width says little)
     last_span: float = 0.0  # its last line's width, spaces counted (_span)
     # the narrowest and widest of its items' first lines, and of their continuation lines,
@@ -233,6 +236,7 @@ class Weights:
     key_twice: float = -4.0  # two 日時 in one cell
     info_first: float = -3.0  # a 基本情報 cell that starts with another key than the others
     info_lowest: float = 1.5  # 場所：… to the first cell of its row that has no 場所 yet
+    key_order: float = -3.0  # 場所：… after 参加者 in a cell where another has 場所 first
     sub_wrong: float = -5.0  # 支援1回目 or 【…の到達点】 outside 支援内容 / 到達点
     sub_twice: float = -5.0  # two 【】 in one block
     wider: float = -4.0  # a line wider than its block's lines
@@ -379,7 +383,11 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
             firsts = {st.first for k, st in enumerate(state.slots) if slots[k].info and st.first}
             if firsts and feature.key not in firsts:
                 score += w.info_first
-        keys = keys | {feature.key}
+        if spec.info and (
+            _out_of_order(feature.key, slot, state, slots) or feature.every and s.extra
+        ):
+            score += w.key_order  # a cell's keys come in its row's order, its extras last
+        keys = (*keys, feature.key)
     elif feature.kind == "sub":
         wanted = "到達点" if feature.sub == "【】" else "支援内容"
         if spec.block not in (wanted, OTHER):
@@ -427,6 +435,7 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
         first=s.first if s.lines else feature.key,
         items=s.items + (feature.kind != "cont"),
         lead=feature.lead,
+        extra=s.extra or feature.extra,
         wraps=s.wraps if feature.kind == "cont" else feature.level == 1,
         last_span=_span(feature.text),
         wrapped=wrapped,
@@ -461,6 +470,18 @@ def _wrapped(s: SlotState) -> tuple[tuple, float]:
     low, high = min(low, s.last_span), max(high, s.last_span)
     wrapped = (*s.wrapped[:which], (low, high), *s.wrapped[which + 1 :])
     return wrapped, max(0.0, high - low - _WRAP_SPREAD)
+
+
+def _out_of_order(key: str, slot: int, state: State, slots: list[Slot]) -> bool:
+    """Whether a key comes in a cell after one that another cell of its row holds after
+    it: the cells of a row list their keys in one order (日時, 場所, 参加者)."""
+    mine = set(state.slots[slot].keys)
+    for k, other in enumerate(slots):
+        theirs = state.slots[k].keys
+        if k != slot and other.info and other.block == slots[slot].block and key in theirs:
+            if mine & set(theirs[theirs.index(key) + 1 :]):
+                return True
+    return False
 
 
 def _next_session(session: int, slots: list[Slot], block: str) -> int:
@@ -904,6 +925,10 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
     space like any word: pdfplumber), which is read every way it can be cut."""
     numbered = [(i, line.strip()) for i, line in enumerate(lines)]
     blank = {i for i, text in numbered if not text}
+    # a footer stands once on a slide: a line the text repeats within one slide is a table's
+    # (the same wrapped line of participants in two session cells), however often it recurs
+    repeated = Counter(furniture_key(t) for _, t in numbered if t)
+    furniture = {key for key in furniture if repeated[key] < 2}
     body = [(i, t) for i, t in numbered if t and furniture_key(t) not in furniture]
     header: list[str] = []
     # the title and the subtitle that names the municipality, a section's number and name
@@ -1121,7 +1146,9 @@ def _with_every(units_, cells: int):
     if not any(a == b for a, b in zip(keys, keys[1:], strict=False)):
         return units_
     every = {key for key, count in Counter(keys).items() if count == cells}
-    return _each_feature(units_, lambda f: replace(f, every=f.key in every) if f.key else f)
+    return _each_feature(
+        units_, lambda f: replace(f, every=f.key in every, extra=f.key not in every) if f.key else f
+    )
 
 
 def _with_fit(units_, slots: list[Slot], config: BlockConfig):
