@@ -625,3 +625,33 @@ def test_the_cells_of_a_row_list_their_keys_in_one_order(tmp_path, settings):
     assert keys == {1: ["日時", "場所", "参加者"], 2: ["日時", "場所", "参加者", "内容"],
                     3: ["日時", "場所", "参加者"]}  # fmt: skip
     assert ("基本情報", 1, "参加者:高齢福祉課4名、介護保険課4名") in items
+
+
+def test_a_box_read_on_after_the_boxes_beside_it_costs_one_return(tmp_path, settings):
+    """poppler on 銀嶺町 (r05_ginrei, office): the first box's first bullet, then the two
+    boxes beside it whole, then the rest of the first box. Going back costs once, not for
+    every line of the box."""
+    lines = [
+        "事前ヒアリングのアセスメント結果", "伴走支援の到達点", "実際の支援内容",
+        "• 新規申請（ R3 年度 96 件）の 41% が 3 ～ 5 月。", "【銀嶺町の到達点】",
+        "• 冬の介護予防として、ケーブルテレビで百歳体操を毎日\n放送（ R4 年 12 月～）。各会場の"
+        "世話役が週 1 回、参加\n者に電話をかけて体操の様子と体調を確かめる",
+        "• R5 年度から第２層 SC を社協に 1 名委託配置する予算を\n確保。第 1 層 SC の兼務は継続",
+        "• 認知症カフェは感染状況を見ながら、 R5 年度中の再開\nを社協と検討する",
+        "支援 1 回目\n• 新規申請の月別・原因疾患別の集計を一緒に行い、\n「春に増える」ことをデータで"
+        "確かめた\n支援 2 回目\n• 集落を訪ね、冬の暮らしと除雪の支え合いを聞き\n取った\n"
+        "• 訪問型サービス C の組み立てを PT と検討",
+        "主な原因疾患は骨折・筋力低下が多い\n• 冬季休止の 15 か所は、会場（集会所）の除雪と暖\n"
+        "房費を世話役が負担できないことが理由\n• 社協は地域福祉活動計画で「雪の支え合い」を掲げ\n"
+        "ているが、町・包括とは共有されていない\n• 集落によっては近所同士の雪かきの助け合いが続い\n"
+        "ており、区長が把握している",
+        "⚫ 冬季の予防と、冬明けの短期集中をつなぐ形が見えた",
+    ]  # fmt: skip
+    subtitle = "銀嶺町（人口 約 9,600 人・高齢化率 41.8% （特別豪雪地帯））"
+    body = "\n\n".join(lines) + "\n"
+    _, items = read(tmp_path, settings, f"実施内容と実施結果\n{subtitle}\n{body}")
+    assessed = [t for b, _, t in items if b == "アセスメント結果"]
+    assert (
+        "冬季休止の15か所は、会場(集会所)の除雪と暖房費を世話役が負担できないことが理由" in assessed
+    )
+    assert "集落によっては近所同士の雪かきの助け合いが続いており、区長が把握している" in assessed

@@ -250,6 +250,7 @@ class Weights:
     off_column: float = -3.0  # … one that stands under another heading of its band
     balance: float = -0.4  # per item a session's cell has more or fewer than the row's mean
     wrap: float = -2.0  # per character its wrapped lines spread wider than a box's lines do
+    back_once: bool = False  # going back to a box beside costs on the return, not every line
 
 
 # a text that reads rows across their cells: going back to an earlier cell of the row is
@@ -338,9 +339,13 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
         ordered = [k for k, o in enumerate(slots) if o.block not in (SUMMARY, spec.block)]
         later = [k for k in ordered if slots[k].order > spec.order and state.slots[k].lines]
         if later and s.lines:
-            # boxes side by side, read across (poppler): back and forth between them
+            # boxes side by side, read across (poppler): back and forth between them; in a
+            # text of paragraphs (blank lines between) each return costs once
             side = all(slots[k].side and spec.side for k in later)
-            score += w.back_side if side else w.back
+            if not side:
+                score += w.back
+            elif slot != state.previous or not w.back_once:
+                score += w.back_side
         if s.lines == 0 and any(
             state.slots[k].lines == 0 for k in ordered if slots[k].order < spec.order
         ):
@@ -1031,6 +1036,11 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
             lines_units, lambda f: f if f.joined else replace(f, beyond=beyond.get(f.index))
         )
     weights = ACROSS if across else Weights()
+    inner = [i for i, _ in content]
+    if layout == "stream" and inner and any(inner[0] < i < inner[-1] for i in blank):
+        # tools that set paragraphs apart (pdftotext, pdfminer) mix side-by-side boxes a
+        # paragraph at a time; drawing order (no blank lines) gives each box whole
+        weights = replace(weights, back_once=True)
     if layout == "joined":
         weights = replace(weights, wrap=0.0)  # segments a space apart: where they end is a guess
     if layout != "stream":
