@@ -165,3 +165,28 @@ def test_a_damaged_office_file_gets_one_line_that_says_what_to_do(tmp_path, sett
         read_file(path, settings)
     message = str(info.value)
     assert "\n" not in message and "save it again" in message and "damaged" in message
+
+
+def test_label_wordings_and_session_words_real_decks_use(settings):
+    """A label wording or session word the readers were not written on (支援開始時の状況,
+    課題意識・困りごと, 支援の内容, 1回目 … 3回目) and PowerPoint's en dash sub-bullet:
+    decks of the office sample's 2026-12-07 set (docs/corpus.md, "Held out")."""
+    deck = read_file(OFFICE / "r04_chidorigahara.pptx", settings)
+    blocks = {i.block for i in deck.items}
+    assert {"現状", "課題意識", "実施内容"} <= blocks and "その他" not in blocks
+    reached = [compact(i.text) for i in deck.items if i.block == "到達点"]
+    assert "翻訳は国際交流協会、内容の確認は北部包括が受け持つ" in reached  # the – sub-bullet
+    deck = read_file(OFFICE / "r07_tsurumigaoka.pptx", settings)
+    assert {i.session for i in deck.items if i.block == "実施内容"} == {1, 2, 3}
+    assert "課題意識" in {i.block for i in deck.items}
+
+
+def test_a_word_list_in_the_summary_glyph_stays_in_its_block(settings):
+    """● is a bullet and the mark of まとめ lines: a Word list of ● under a heading
+    (支援前の現状) is that heading's; ⚫ lines after a list of other glyphs are まとめ."""
+    report = read_file(OFFICE / "r05_hotarugawa.docx", settings)
+    situation = [compact(i.text) for i in report.items if i.block == "現状"]
+    assert len(situation) >= 5
+    assert situation[0].startswith("地域包括支援センターは町直営1か所")
+    assert all(not t.startswith("地域包括支援センター") for t in
+               [compact(i.text) for i in report.items if i.block == "まとめ"])  # fmt: skip

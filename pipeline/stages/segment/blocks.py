@@ -259,7 +259,7 @@ def _free_blocks(region: Region, config: BlockConfig, document: Document) -> lis
         text = line.text.lstrip()
         if is_title(text, config):
             continue  # a slide's or a report's part title (実施概要, …): no content
-        if text.startswith(config.summary_glyphs):
+        if text.startswith(config.summary_glyphs) and not _bullet_of(current, text[:1], config):
             if current is None or current.block != SUMMARY:
                 current = _new_block(SUMMARY, "", line.page)
                 blocks.append(current)
@@ -279,6 +279,16 @@ def _free_blocks(region: Region, config: BlockConfig, document: Document) -> lis
             )
         current.lines.append(line)
     return blocks
+
+
+def _bullet_of(block: Block | None, glyph: str, config: BlockConfig) -> bool:
+    """Whether a line led by a glyph that marks both まとめ lines and bullets (●) is an
+    item of the labelled block above it: the block's first line, or its items are led by
+    the same glyph (a list's bullets are one glyph; まとめ lines follow a list of others)."""
+    if glyph not in config.bullets or block is None or block.block in (OTHER, SUMMARY):
+        return False
+    firsts = [line.text.lstrip()[:1] for line in block.lines]
+    return not firsts or glyph in firsts
 
 
 def _new_block(name: str, heading: str, page: int) -> Block:
