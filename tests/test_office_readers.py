@@ -18,6 +18,7 @@ from pipeline.stages.pipeline import read_file
 from .conftest import ROOT
 
 OFFICE = ROOT / "corpora" / "office"
+PDF = ROOT / "corpora" / "office_pdf"
 
 
 def _items(path, settings):
@@ -181,10 +182,12 @@ def test_label_wordings_and_session_words_real_decks_use(settings):
     assert "課題意識" in {i.block for i in deck.items}
 
 
-def test_a_word_list_in_the_summary_glyph_stays_in_its_block(settings):
+@pytest.mark.parametrize("path", [OFFICE / "r05_hotarugawa.docx", PDF / "r05_hotarugawa.pdf"])
+def test_a_word_list_in_the_summary_glyph_stays_in_its_block(settings, path):
     """● is a bullet and the mark of まとめ lines: a Word list of ● under a heading
-    (支援前の現状) is that heading's; ⚫ lines after a list of other glyphs are まとめ."""
-    report = read_file(OFFICE / "r05_hotarugawa.docx", settings)
+    (支援前の現状) is that heading's; ⚫ lines after a list of other glyphs are まとめ. In
+    Writer's PDF the heading, set large, stands in a region of its own above the list."""
+    report = read_file(path, settings)
     situation = [compact(i.text) for i in report.items if i.block == "現状"]
     assert len(situation) >= 5
     assert situation[0].startswith("地域包括支援センターは町直営1か所")

@@ -143,12 +143,18 @@ def _page_blocks(regions: list[Region], config: BlockConfig, document: Document)
                     f"{compact(region.text)[:30]}"
                 )
             blocks.append(block)
+        elif region.kind == "subtitle" and match_label(region.text, config):
+            # a report's heading set large (支援前の現状): its list follows in a region below
+            blocks.append(
+                _new_block(match_label(region.text, config), compact(region.text), region.page)
+            )
         elif region.kind == "text":
             label = _label_above(region, labels, gap=2 * max(line.size for line in region.lines))
             if label is not None:  # a borderless text box under its header band
                 blocks.append(_labelled_block(region, label, config))
             else:
-                blocks.extend(_free_blocks(region, config, document))
+                above = blocks[-1] if blocks else None
+                blocks.extend(_free_blocks(region, config, document, above))
     return blocks
 
 
@@ -251,15 +257,19 @@ def _heading_in_lines(
     return None, 0
 
 
-def _free_blocks(region: Region, config: BlockConfig, document: Document) -> list[Block]:
-    """Free text: ⚫ lines become まとめ; a heading line starts its block; the rest is その他."""
+def _free_blocks(region: Region, config: BlockConfig, document: Document,
+                 above: Block | None = None) -> list[Block]:  # fmt: skip
+    """Free text: ⚫ lines become まとめ; a heading line starts its block; the rest is その他.
+    above: the page's block before the region (a heading of its own region, in a PDF)."""
     blocks: list[Block] = []
     current: Block | None = None
     for line in region.lines:
         text = line.text.lstrip()
         if is_title(text, config):
             continue  # a slide's or a report's part title (実施概要, …): no content
-        if text.startswith(config.summary_glyphs) and not _bullet_of(current, text[:1], config):
+        if text.startswith(config.summary_glyphs) and not _bullet_of(
+            current if current is not None else above, text[:1], config
+        ):
             if current is None or current.block != SUMMARY:
                 current = _new_block(SUMMARY, "", line.page)
                 blocks.append(current)
@@ -270,6 +280,8 @@ def _free_blocks(region: Region, config: BlockConfig, document: Document) -> lis
             current = _new_block(name, compact(text), line.page)
             blocks.append(current)
             continue
+        if current is None and above is not None and above.block != OTHER and not above.lines:
+            current = above  # a heading alone in its region (a PDF's): the lines below are its
         if current is None:
             current = _new_block(OTHER, "", line.page)
             blocks.append(current)
@@ -283,9 +295,13 @@ def _free_blocks(region: Region, config: BlockConfig, document: Document) -> lis
 
 def _bullet_of(block: Block | None, glyph: str, config: BlockConfig) -> bool:
     """Whether a line led by a glyph that marks both まとめ lines and bullets (●) is an
-    item of the labelled block above it: the block's first line, or its items are led by
-    the same glyph (a list's bullets are one glyph; まとめ lines follow a list of others)."""
-    if glyph not in config.bullets or block is None or block.block in (OTHER, SUMMARY):
+    item of the block above it: the block's first line, or its items are led by the same
+    glyph (a list's bullets are one glyph; まとめ lines follow a list of others)."""
+    if glyph not in config.bullets:
+        return False
+    if block is None:
+        return True  # nothing above it on the page: まとめ lines close a slide, not open it
+    if block.block == SUMMARY or (block.block == OTHER and not block.lines):
         return False
     firsts = [line.text.lstrip()[:1] for line in block.lines]
     return not firsts or glyph in firsts
