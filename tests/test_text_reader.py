@@ -655,3 +655,18 @@ def test_a_box_read_on_after_the_boxes_beside_it_costs_one_return(tmp_path, sett
         "冬季休止の15か所は、会場(集会所)の除雪と暖房費を世話役が負担できないことが理由" in assessed
     )
     assert "集落によっては近所同士の雪かきの助け合いが続いており、区長が把握している" in assessed
+
+
+def test_a_wrapped_line_that_is_a_common_word_is_no_label(tmp_path, settings):
+    """困りごと alone on a line is the wrapped end of a bullet, not a label: a label's
+    wording (課題意識・困りごと) is matched whole, never a bare word content may hold."""
+    text = (
+        f"伴走支援前の状況\n{SUBTITLE}\n現\n状\n• 免許を返納した高齢者の買い物・通院の\n困りごと\n"
+        "• SC は社協に委託\n課\n題\n意\n識\n• SC が 1 人で全域を担当している\n"
+    )
+    _, items = read(tmp_path, settings, text)
+    assert items == [
+        ("現状", None, "免許を返納した高齢者の買い物・通院の困りごと"),
+        ("現状", None, "SCは社協に委託"),
+        ("課題意識", None, "SCが1人で全域を担当している"),
+    ]
