@@ -143,11 +143,9 @@ def _page_blocks(regions: list[Region], config: BlockConfig, document: Document)
                     f"{compact(region.text)[:30]}"
                 )
             blocks.append(block)
-        elif region.kind == "subtitle" and match_label(region.text, config):
+        elif region.kind == "subtitle" and (name := match_label(region.text, config)):
             # a report's heading set large (支援前の現状): its list follows in a region below
-            blocks.append(
-                _new_block(match_label(region.text, config), compact(region.text), region.page)
-            )
+            blocks.append(_new_block(name, compact(region.text), region.page))
         elif region.kind == "text":
             label = _label_above(region, labels, gap=2 * max(line.size for line in region.lines))
             if label is not None:  # a borderless text box under its header band

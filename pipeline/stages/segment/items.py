@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pipeline.config.settings import BlockConfig
 from pipeline.core.normalize import compact, join_wrapped, nfkc
 from pipeline.core.records import Block, Item, Line
+from pipeline.stages.segment.labels import subheading_kind
 
 
 @dataclass
@@ -92,7 +93,7 @@ def _drafts(block: Block, config: BlockConfig) -> list[_Draft]:
         stripped = line.text.strip()
         if not stripped:
             continue
-        if any(p.fullmatch(compact(stripped)) for p in config.subheadings):
+        if subheading_kind(stripped, config):
             context = compact(stripped)
             continue
         glyph, level, rest = _leading_bullet(stripped, config)
@@ -205,7 +206,7 @@ def _plain(text: str, config: BlockConfig) -> bool:
         text[0] in config.bullets
         or text[0] in config.summary_glyphs
         or any(p.match(nfkc(text)) for p in config.item_starts)
-        or any(p.fullmatch(compact(text)) for p in config.subheadings)
+        or bool(subheading_kind(text, config))
     )
 
 

@@ -27,6 +27,14 @@ def is_title(text: str, config: BlockConfig) -> bool:
     return bool(key) and any(p.fullmatch(key) for p in config.titles)
 
 
+def subheading_kind(text: str, config: BlockConfig) -> str:
+    """A sub-heading's kind (支援1回目 → 支援#回目, 【A町の到達点】), or "" for any other line."""
+    key = compact(text)
+    if not any(p.fullmatch(key) for p in config.subheadings):
+        return ""
+    return re.sub(r"[0-9０-９]+", "#", key)
+
+
 def match_session(text: str, config: BlockConfig) -> int | None:
     key = compact(text)
     for pattern in config.session_headers:

@@ -34,12 +34,18 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import cached_property
 from itertools import combinations, product
 
 from pipeline.config.settings import BlockConfig
 from pipeline.core.contract import OTHER, SUMMARY
 from pipeline.core.normalize import compact, nfkc
-from pipeline.stages.segment.labels import is_title, match_label, session_numbers
+from pipeline.stages.segment.labels import (
+    is_title,
+    match_label,
+    session_numbers,
+    subheading_kind,
+)
 from pipeline.stages.segment.text_pieces import (
     furniture_key,
     is_marker,
@@ -97,6 +103,13 @@ class Feature:
     resumes: bool = False  # the line above is an anchor's (a label, a session header)
     beyond: int | None = None  # laid out: the slot of the label that ends above it, a gap between
 
+    @cached_property
+    def span(self) -> float:
+        """Its width with its spaces at a third of a character: some PDFs' text keeps
+        spaces around Latin words (サービス C の), and they take room in the box. Once
+        per line, not once per candidate reading the search extends with it."""
+        return width_of(self.text) + 0.3 * self.text.strip().count(" ")
+
 
 _SENTENCE_END = re.compile(r"(た|だ|る|い|す|ず|う|と|こと|中)$")
 
@@ -147,8 +160,8 @@ def units(lines: list[tuple[int, str]], config: BlockConfig, blank: set[int],
 def classify_line(text: str, config: BlockConfig) -> tuple[str, str, int, str, str]:
     """(kind, glyph, level, start key, sub-heading kind) of one line."""
     first = text[:1]
-    if any(p.fullmatch(compact(text)) for p in config.subheadings):
-        kind_of = re.sub(r"[0-9０-９]+", "#", compact(text))
+    kind_of = subheading_kind(text, config)
+    if kind_of:
         return "sub", "", 1, "", "【】" if kind_of.startswith("【") else kind_of
     if first in config.summary_glyphs:
         return "summary", first, 1, "", ""
@@ -184,7 +197,7 @@ class SlotState:
     lead: int = -1  # where its last segment started in its line (laid-out text)
     extra: bool = False  # it holds a key only some cells hold (内容：…)
     wraps: bool = True  # its item is no sub-bullet (they stand in: their width says little)
-    last_span: float = 0.0  # its last line's width, spaces counted (_span)
+    last_span: float = 0.0  # its last line's width, spaces counted (Feature.span)
     # the narrowest and widest of its items' first lines, and of their continuation lines,
     # that wrapped (a continuation followed them): a box wraps every line at its width
     wrapped: tuple = (None, None)
@@ -266,7 +279,7 @@ def _full(state: SlotState, capacity: float | None) -> bool | None:
             return None
         capacity = state.widest
     # the spaces a tool wrote around Latin text and numbers (156 人) took room in the box
-    return max(state.last_width, state.last_span) >= capacity - 2.5
+    return state.last_span >= capacity - 2.5
 
 
 def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
@@ -442,7 +455,7 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
         lead=feature.lead,
         extra=s.extra or feature.extra,
         wraps=s.wraps if feature.kind == "cont" else feature.level == 1,
-        last_span=_span(feature.text),
+        last_span=feature.span,
         wrapped=wrapped,
     )
     states = list(state.slots)
@@ -458,12 +471,6 @@ def _breaks_before(text: str) -> bool:
     fell: not before a Latin word or a number (28 日 / （火）13:30 go down whole)."""
     first = text[:1]
     return bool(first) and not first.isascii() and first not in _OPEN
-
-
-def _span(text: str) -> float:
-    """A line's width with its spaces at a third of a character: some PDFs' text keeps
-    spaces around Latin words (サービス C の), and they take room in the box."""
-    return width_of(text) + 0.3 * text.strip().count(" ")
 
 
 def _wrapped(s: SlotState) -> tuple[tuple, float]:
@@ -740,7 +747,7 @@ def _in_label_column(fragments: list, raw: list[str]) -> list:
     """Laid out (pdftotext -layout), the fragments that stand in the slide's leftmost
     column, where label cells are: a short wrapped end of a line in a column further right
     (紹介 under a session's bullet) sits among a label's lines but is none of them."""
-    leads = [len(line) - len(line.lstrip()) for line in raw]
+    leads = [_lead(line) for line in raw]
     if not fragments:
         return fragments
     left = min(leads[f.line] for f in fragments)
@@ -1064,9 +1071,12 @@ def _past_row(lines: list[str], blank: set[int], label: int, line: int) -> bool:
     above its lines, 現状 over a list, starts where its lines do: they are its.)"""
     if not any(k in blank for k in range(label + 1, line)):
         return False
-    lead = len(lines[line]) - len(lines[line].lstrip())
-    label_lead = len(lines[label]) - len(lines[label].lstrip())
-    return lead > label_lead + 2
+    return _lead(lines[line]) > _lead(lines[label]) + 2
+
+
+def _lead(line: str) -> int:
+    """Where a laid-out line's text starts, in characters."""
+    return len(line) - len(line.lstrip())
 
 
 def _scattered(anchors, content, config: BlockConfig) -> bool:

@@ -15,7 +15,7 @@ from itertools import combinations
 
 from pipeline.config.settings import BlockConfig
 from pipeline.core.normalize import compact, nfkc
-from pipeline.stages.segment.labels import match_label
+from pipeline.stages.segment.labels import match_label, subheading_kind
 
 MAX_FRAGMENT = 5  # characters of a label fragment on one line
 
@@ -26,9 +26,7 @@ def is_marker(token: str, config: BlockConfig) -> bool:
     if token[0] in config.bullets or token[0] in config.summary_glyphs:
         return True
     text = nfkc(token)
-    return any(p.match(text) for p in config.item_starts) or any(
-        p.fullmatch(compact(token)) for p in config.subheadings
-    )
+    return any(p.match(text) for p in config.item_starts) or bool(subheading_kind(token, config))
 
 
 _NUMBER_AROUND = re.compile(
@@ -169,9 +167,7 @@ class Segment:
 
 def as_segment(text: str, config: BlockConfig, doubtful_cut: bool = False) -> Segment:
     body = text[1:] if text[:1] in config.bullets else text
-    kind = ""
-    if any(p.fullmatch(compact(text)) for p in config.subheadings):
-        kind = re.sub(r"[0-9０-９]+", "#", compact(text))
+    kind = subheading_kind(text, config)
     marker = is_marker(text.split()[0], config) or bool(kind)  # or 支援 1 回目, spaced apart
     return Segment(text, marker, doubtful_cut, text_width(body), kind)
 
@@ -184,9 +180,7 @@ def _glued(tokens: list[str], config: BlockConfig) -> list[str]:
     while k < len(tokens):
         for n in (3, 2):
             window = tokens[k : k + n]
-            if len(window) == n and any(
-                p.fullmatch(compact("".join(window))) for p in config.subheadings
-            ):
+            if len(window) == n and subheading_kind("".join(window), config):
                 found.append(" ".join(window))
                 k += n
                 break
