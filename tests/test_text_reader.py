@@ -21,6 +21,12 @@ def read(tmp_path, settings, text: str, name: str = "slide.txt"):
     return result, [(i.block, i.session, compact(i.text)) for i in result.items]
 
 
+def slide(title: str, lines: list[str], subtitle: str = SUBTITLE, gap: str = "\n\n") -> str:
+    """A slide's text as an extractor writes it: title, subtitle, then its boxes' lines,
+    a blank line after each (pdfminer, pdftotext) unless `gap` says otherwise."""
+    return f"{title}\n{subtitle}\n" + gap.join(lines) + "\n"
+
+
 SITUATION = [
     ("現状", None, "包括は町直営1か所で、社会福祉士1名と保健師2名を配置している"),
     ("現状", None, "SCは社協に委託"),
@@ -236,8 +242,7 @@ def test_a_session_row_read_partly_across_partly_down_keeps_one_key_per_cell(tmp
         "場所：オンライン（Zoom）", "場所：保健センター", "参加者：福祉課 3名、包括 2名",
         "参加者：福祉課 4名、SC 1名",
     ]  # fmt: skip
-    body = "\n\n".join(lines) + "\n"  # a blank line after every box, as pdfminer writes
-    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    _, items = read(tmp_path, settings, slide("実施概要", lines))
     by_cell = {s: [t for b, s2, t in items if s2 == s] for s in (1, 2, 3)}
     assert by_cell == {
         1: ["日時:令和5年7月1日(水)", "場所:役場2階", "参加者:福祉課2名"],
@@ -330,8 +335,7 @@ def test_a_line_as_wide_as_the_session_table_starts_the_row_that_spans_it(tmp_pa
         "支 \uf06e 県 介護保険室 1名（第2回のみ）",
         "援", "体", "制",
     ]  # fmt: skip
-    body = "\n".join(lines) + "\n"
-    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    _, items = read(tmp_path, settings, slide("実施概要", lines, gap="\n"))
     assert [t for b, _, t in items if b == "支援体制"] == [
         "地域づくりアドバイザー2名(主任介護支援専門員、作業療法士)",
         "県介護保険室1名(第2回のみ)",
@@ -413,8 +417,7 @@ def test_a_line_among_a_label_cells_fragments_is_its_rows_first_cell(tmp_path, s
         "○ 他町の移動支援の事例紹介", "○ 次年度の取組の整理", "○ 事前ヒアリング結果の共有",
         "実施内 ○ 集落の見学（上川内地区・奥谷地区）\n容",
     ]  # fmt: skip
-    body = "\n\n".join(lines) + "\n"
-    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    _, items = read(tmp_path, settings, slide("実施概要", lines))
     # the order of the others (2, 3, 2, 3, then 1) is not read yet: only the label's line
     assert ("実施内容", 1, "集落の見学(上川内地区・奥谷地区)") in items
 
@@ -434,8 +437,7 @@ def test_a_cell_read_on_after_a_label_and_header_set_among_its_lines(tmp_path, s
         "・ 通所型サービスCの対象者像と利用までの流れの\n検討",
         "・ 第２層SCの活動の棚卸し", "・ 次年度の取組方針の確認",
     ]  # fmt: skip
-    body = "\n\n".join(lines) + "\n"
-    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    _, items = read(tmp_path, settings, slide("実施概要", lines))
     sessions = {text[:6]: s for block, s, text in items if block == "実施内容"}
     # the order of the last two is not read yet: only the cell read on
     assert [sessions[k] for k in ("事前ヒアリン", "講義「地域づ", "圏域ごとの強")] == [1, 1, 1]
@@ -459,8 +461,7 @@ def test_a_key_only_one_cell_holds_starts_no_new_round(tmp_path, settings):
         "• 再編の方向性（案）の検討", "• 総合事業の各サービスの目的と実績の確認",
         "• サービスごとの対象者像の整理", "• 事業者との意見交換",
     ]  # fmt: skip
-    body = "\n\n".join(lines) + "\n"
-    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    _, items = read(tmp_path, settings, slide("実施概要", lines))
     assert ("基本情報", 2, "内容:サービスの目的と対象者像の整理(グループワーク)") in items
 
 
@@ -617,8 +618,7 @@ def test_the_cells_of_a_row_list_their_keys_in_one_order(tmp_path, settings):
         "• サービスごとの対象者像の整理", "• 事業者との意見交換", "基\n本\n情\n報",
         "実\n施\n内\n容",
     ]  # fmt: skip
-    body = "\n\n".join(lines) + "\n"
-    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    _, items = read(tmp_path, settings, slide("実施概要", lines))
     keys = {
         s: [t.split(":")[0] for b, s2, t in items if s2 == s and b == "基本情報"] for s in (1, 2, 3)
     }
@@ -648,8 +648,7 @@ def test_a_box_read_on_after_the_boxes_beside_it_costs_one_return(tmp_path, sett
         "⚫ 冬季の予防と、冬明けの短期集中をつなぐ形が見えた",
     ]  # fmt: skip
     subtitle = "銀嶺町（人口 約 9,600 人・高齢化率 41.8% （特別豪雪地帯））"
-    body = "\n\n".join(lines) + "\n"
-    _, items = read(tmp_path, settings, f"実施内容と実施結果\n{subtitle}\n{body}")
+    _, items = read(tmp_path, settings, slide("実施内容と実施結果", lines, subtitle))
     assessed = [t for b, _, t in items if b == "アセスメント結果"]
     assert (
         "冬季休止の15か所は、会場(集会所)の除雪と暖房費を世話役が負担できないことが理由" in assessed
