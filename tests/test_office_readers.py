@@ -193,3 +193,26 @@ def test_a_word_list_in_the_summary_glyph_stays_in_its_block(settings, path):
     assert situation[0].startswith("地域包括支援センターは町直営1か所")
     assert all(not t.startswith("地域包括支援センター") for t in
                [compact(i.text) for i in report.items if i.block == "まとめ"])  # fmt: skip
+
+
+@pytest.mark.parametrize("path", [OFFICE / "r05_hotarugawa.docx", PDF / "r05_hotarugawa.pdf"])
+def test_a_word_list_below_a_sub_heading_stays_in_its_block(settings, path):
+    """A ● list under 【蛍川町の到達点】 or 支援1回目 (sub-headings, not items) belongs to
+    the block above them; only the ⚫ lines after it are まとめ."""
+    report = read_file(path, settings)
+    by_block = {}
+    for item in report.items:
+        by_block.setdefault(item.block, []).append(compact(item.text))
+    assert by_block["到達点"][0] == "住民送迎の運行ルール(範囲・保険・謝礼の目安)を町社協と決定"
+    assert len(by_block["支援内容"]) == 5
+    assert len(by_block["まとめ"]) == 4
+
+
+def test_a_session_table_over_a_page_break_keeps_its_columns_sessions(settings):
+    """Writer repeats no header row when the session table runs on to the next page: the
+    cells there take their sessions from the columns headed on the page before."""
+    report = read_file(PDF / "r05_hotarugawa.pdf", settings)
+    headed = {i.page for i in report.items if i.block == "基本情報"}
+    done = [(i.session, i.page) for i in report.items if i.block == "実施内容"]
+    assert {session for session, _ in done} == {1, 2, 3}
+    assert {page for _, page in done} == {max(headed) + 1}  # below the break

@@ -19,7 +19,7 @@ from pipeline.core.geometry import overlap
 from pipeline.core.normalize import compact, nfkc
 from pipeline.core.records import Block, Document, Line, Region
 from pipeline.stages.segment import naive_text
-from pipeline.stages.segment.labels import is_title, match_label, match_session
+from pipeline.stages.segment.labels import is_title, match_label, match_session, subheading_kind
 
 
 @dataclass
@@ -27,6 +27,7 @@ class _Label:
     region: Region
     block: str | None = None  # a block label (現状, …)
     session: int | None = None  # a session column header (第1回, …)
+    table: int | None = None  # the table whose columns it heads (its own, or carried over)
 
 
 def find_municipality(lines: list[str], config: BlockConfig) -> tuple[str, str] | None:
@@ -50,6 +51,7 @@ def segment(document: Document, config: BlockConfig) -> list[Block]:
         return _plain_document(document, config)  # text extracted elsewhere: no positions
     municipality, section = "", ""
     blocks: list[Block] = []
+    carried: list[_Label] = []  # session headers of a table that runs on to the next page
     for page in document.pages:
         headers = sorted(
             (r for r in page.regions if r.kind in ("title", "subtitle")),
@@ -60,7 +62,7 @@ def segment(document: Document, config: BlockConfig) -> list[Block]:
             for r in headers
             if (found := find_municipality([line.text for line in r.lines], config))
         ]
-        page_blocks = _page_blocks(page.regions, config, document)
+        page_blocks, carried = _page_blocks(page.regions, config, document, carried)
         if not marks and not municipality:
             document.warnings.append(f"page {page.number}: no municipality found in the header")
         for block in page_blocks:
@@ -129,8 +131,25 @@ def _append(blocks: list[Block], block: Block) -> None:
     blocks.append(block)
 
 
-def _page_blocks(regions: list[Region], config: BlockConfig, document: Document) -> list[Block]:
+def _page_blocks(
+    regions: list[Region], config: BlockConfig, document: Document, carried: list[_Label]
+) -> tuple[list[Block], list[_Label]]:
+    """A page's blocks, and the session headers of its last table for the next page.
+
+    A session table that runs over a page break has its header row (第1回 …) on the first
+    page only (Writer repeats no heading row unless told to): the table that opens the
+    next page takes its columns' sessions from the headers carried over, where it has
+    none of its own.
+    """
     labels = _labels(regions, config)
+    tables = sorted(
+        {r.table for r in regions if r.kind == "cell" and r.table is not None},
+        key=lambda table: min(r.bbox.top for r in regions if r.table == table),
+    )
+    with_headers = {label.region.table for label in labels.values() if label.session}
+    if tables and tables[0] not in with_headers:
+        for label in carried:
+            labels[id(label)] = _Label(label.region, None, label.session, tables[0])
     blocks: list[Block] = []
     for region in regions:
         if region.kind == "cell" and id(region) not in labels:
@@ -153,7 +172,9 @@ def _page_blocks(regions: list[Region], config: BlockConfig, document: Document)
             else:
                 above = blocks[-1] if blocks else None
                 blocks.extend(_free_blocks(region, config, document, above))
-    return blocks
+    last = tables[-1] if tables else None
+    headers = [label for label in labels.values() if label.session and label.table == last]
+    return blocks, headers
 
 
 def _labels(regions: list[Region], config: BlockConfig) -> dict[int, _Label]:
@@ -164,7 +185,7 @@ def _labels(regions: list[Region], config: BlockConfig) -> dict[int, _Label]:
         block = match_label(region.text, config)
         session = None if block else match_session(region.text, config)
         if block or session:
-            labels[id(region)] = _Label(region, block, session)
+            labels[id(region)] = _Label(region, block, session, region.table)
     return labels
 
 
@@ -234,8 +255,8 @@ def _session_above(cell: Region, labels: dict[int, _Label]) -> int | None:
         label
         for label in labels.values()
         if label.session
-        and label.region.table == cell.table
-        and label.region.bbox.bottom <= cell.bbox.top + 1
+        and label.table == cell.table
+        and (label.region.page != cell.page or label.region.bbox.bottom <= cell.bbox.top + 1)
         and overlap(label.region.bbox.x0, label.region.bbox.x1, cell.bbox.x0, cell.bbox.x1)
         > 0.5 * cell.bbox.width
     ]
@@ -294,14 +315,17 @@ def _free_blocks(region: Region, config: BlockConfig, document: Document,
 def _bullet_of(block: Block | None, glyph: str, config: BlockConfig) -> bool:
     """Whether a line led by a glyph that marks both まとめ lines and bullets (●) is an
     item of the block above it: the block's first line, or its items are led by the same
-    glyph (a list's bullets are one glyph; まとめ lines follow a list of others)."""
+    glyph (a list's bullets are one glyph; まとめ lines follow a list of others). Its
+    sub-headings (【A町の到達点】, 支援1回目) lead no item: a list may start below them."""
     if glyph not in config.bullets:
         return False
     if block is None:
         return True  # nothing above it on the page: まとめ lines close a slide, not open it
     if block.block == SUMMARY or (block.block == OTHER and not block.lines):
         return False
-    firsts = [line.text.lstrip()[:1] for line in block.lines]
+    firsts = [
+        line.text.lstrip()[:1] for line in block.lines if not subheading_kind(line.text, config)
+    ]
     return not firsts or glyph in firsts
 
 
