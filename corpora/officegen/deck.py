@@ -27,7 +27,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
 from .measure import INSET_X, INSET_Y, Font, lines_needed
-from .style import DeckStyle, OfficeError
+from .style import DeckStyle, OfficeError, fullwidth, session_header
 
 SLIDE_W, SLIDE_H = 960.0, 540.0  # 16:9, 13.333 x 7.5 in
 MARGIN = 28.0
@@ -463,7 +463,7 @@ class DeckBuilder:
             title = f"{section}{src['municipality']}　{title}"
         widths = [self.label_column(), SLIDE_W - 2 * MARGIN - self.label_column()]
         words = st.labels
-        goal = sit["目指す姿"]["heading"]
+        goal = words.get("目指す姿", sit["目指す姿"]["heading"])
         top_rows = [
             Row(words.get("現状", "現状"), [item_paras(sit["現状"])]),
             Row(goal, [item_paras(sit["目指す姿"]["items"])]),
@@ -531,15 +531,17 @@ class DeckBuilder:
         session_w = (SLIDE_W - 2 * MARGIN - lcol) / 3
         widths = [lcol, session_w, session_w, session_w]
         sessions = ov["sessions"]
+        words = st.labels
+        info = [[Para(t, "plain") for t in s["基本情報"]] for s in sessions]
         rows = [
-            Row("基本情報", [[Para(t, "plain") for t in s["基本情報"]] for s in sessions]),
-            Row(st.labels.get("実施内容", "実施内容"), [item_paras(s["実施内容"]) for s in sessions]),
-            Row("支援体制", [item_paras(ov["支援体制"])], spans=[3]),
+            Row(words.get("基本情報", "基本情報"), info),
+            Row(words.get("実施内容", "実施内容"), [item_paras(s["実施内容"]) for s in sessions]),
+            Row(words.get("支援体制", "支援体制"), [item_paras(ov["支援体制"])], spans=[3]),
         ]  # fmt: skip
         head_h = Font(st.font, st.head_size, True).table_pitch + 2 * INSET_Y + 4
         avail = self.content_bottom - self.content_top - head_h
         size, lsize, heights = self.fit_rows(rows, widths, st.overview_size, avail, "実施概要")
-        header = (["", *[st.session_word.format(n=n) for n in (1, 2, 3)]], head_h)
+        header = (["", *[session_header(st.session_word, n) for n in (1, 2, 3)]], head_h)
         self.draw_rows(slide, rows, widths, heights, size, lsize, self.content_top, header=header)
 
     def results(self, src: dict, section: str) -> None:
@@ -555,13 +557,17 @@ class DeckBuilder:
         for session in res["支援内容"]["sessions"]:
             done.append(Para(session["heading"], "sub"))
             done.extend(item_paras(session["items"]))
+        words = st.labels
         boxes = [
-            (res["アセスメント結果"]["heading"], item_paras(res["アセスメント結果"]["items"])),
             (
-                res["到達点"]["heading"],
+                words.get("アセスメント結果", res["アセスメント結果"]["heading"]),
+                item_paras(res["アセスメント結果"]["items"]),
+            ),
+            (
+                words.get("到達点", res["到達点"]["heading"]),
                 [Para(res["到達点"]["subheading"], "sub"), *item_paras(res["到達点"]["items"])],
             ),
-            (res["支援内容"]["heading"], done),
+            (words.get("支援内容", res["支援内容"]["heading"]), done),
         ]
         gap = 0.0 if st.boxes == "grid" else 12.0
         total = SLIDE_W - 2 * MARGIN - 2 * gap
@@ -629,11 +635,7 @@ class DeckBuilder:
     def build(self, sources: list[dict]) -> None:
         multi = len(sources) > 1
         for n, src in enumerate(sources, 1):
-            section = f"{_fullwidth(n)}．" if multi else ""
+            section = f"{fullwidth(n)}．" if multi else ""
             self.situation(src, section)
             self.overview(src, section)
             self.results(src, section)
-
-
-def _fullwidth(n: int) -> str:
-    return "".join(chr(ord("０") + int(d)) for d in str(n))

@@ -21,14 +21,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from .style import ReportStyle
+from .style import ReportStyle, fullwidth, session_header
 
 SUMMARY = "⚫"
 NAVY = RGBColor(0x1C, 0x3A, 0x73)
-
-
-def _fullwidth(n: int) -> str:
-    return "".join(chr(ord("０") + int(d)) for d in str(n))
 
 
 def _fonts(run_or_style, family: str) -> None:
@@ -257,7 +253,7 @@ class ReportBuilder:
         labels = st.labels
         rows = [
             (labels.get("現状", "現状"), sit["現状"]),
-            (sit["目指す姿"]["heading"], sit["目指す姿"]["items"]),
+            (labels.get("目指す姿", sit["目指す姿"]["heading"]), sit["目指す姿"]["items"]),
             (labels.get("課題意識", "課題意識"), sit["課題意識"]),
         ]
         if st.situation == "table":
@@ -277,10 +273,11 @@ class ReportBuilder:
         self._part("実施概要")
         table = self._table(4, 4, [16, 51.3, 51.3, 51.4])
         for n in (1, 2, 3):
-            self._head(table.cell(0, n), f"第{n}回", center=True)
-        self._label(table.cell(1, 0), "基本情報")
-        self._label(table.cell(2, 0), st.labels.get("実施内容", "実施内容"))
-        self._label(table.cell(3, 0), "支援体制")
+            self._head(table.cell(0, n), session_header(st.session_word, n), center=True)
+        words = st.labels
+        self._label(table.cell(1, 0), words.get("基本情報", "基本情報"))
+        self._label(table.cell(2, 0), words.get("実施内容", "実施内容"))
+        self._label(table.cell(3, 0), words.get("支援体制", "支援体制"))
         for n, session in enumerate(ov["sessions"], 1):
             self._cell_items(table.cell(1, n), session["基本情報"], st.table_size, plain=True)
             self._cell_items(table.cell(2, n), session["実施内容"], st.table_size)
@@ -291,15 +288,19 @@ class ReportBuilder:
         st, doc = self.style, self.doc
         res = src["results"]
         self._part("実施内容と実施結果")
-        boxes = [res["アセスメント結果"], res["到達点"], res["支援内容"]]
+        names = ("アセスメント結果", "到達点", "支援内容")
+        boxes = [res[name] for name in names]
+        headings = [
+            st.labels.get(name, box["heading"]) for name, box in zip(names, boxes, strict=True)
+        ]
         if st.results == "table":
             table = self._table(2, 3, [56.6, 56.7, 56.7])
             for c, box in enumerate(boxes):
-                self._head(table.cell(0, c), box["heading"])
+                self._head(table.cell(0, c), headings[c])
                 self._box_body(table.cell(1, c), box, st.table_size, in_cell=True)
         else:
-            for box in boxes:
-                doc.add_heading(box["heading"], level=3)
+            for box, heading in zip(boxes, headings, strict=True):
+                doc.add_heading(heading, level=3)
                 self._box_body(doc, box, None, in_cell=False)
         self._summary(res["まとめ"])
 
@@ -332,7 +333,7 @@ class ReportBuilder:
         doc.add_paragraph("市町村伴走支援 実施報告書", style="Title")
         multi = len(sources) > 1
         for n, src in enumerate(sources, 1):
-            section = f"{_fullwidth(n)}．" if multi else ""
+            section = f"{fullwidth(n)}．" if multi else ""
             heading = doc.add_heading(f"{section}{src['municipality']}（{src['profile']}）", 1)
             if n > 1 and self.style.page_breaks:
                 heading.paragraph_format.page_break_before = True

@@ -42,7 +42,7 @@ class DeckStyle:
     label_size: float = 14.0
     label_width: str = "narrow"  # narrow: one character of the label per line | medium | wide
     labels: dict = field(default_factory=dict)  # block → label as written (現状: 現在の状況)
-    session_word: str = "第{n}回"
+    session_word: str = "第{n}回"  # a session's column header: {n} 1, {N} full-width １
     bullets: Bullets = field(default_factory=Bullets)
     hang: float = 1.1  # em between a bullet glyph and its text
     level_indent: float = 1.3  # em a level-2 bullet sits right of a level-1 one
@@ -78,6 +78,7 @@ class ReportStyle:
     sub_char: str = "➢"
     sub_font: str | None = None
     labels: dict = field(default_factory=dict)
+    session_word: str = "第{n}回"
     header: str = ""
     page_numbers: bool = True
     page_breaks: bool = True  # each of the three parts starts a page
@@ -98,7 +99,19 @@ _CHOICES = {
         "page_breaks": (True, False),
     },
 }
-_LABELS = ("現状", "課題意識", "実施内容")
+# blocks whose label, row heading or box heading a style may word its own way; the
+# others are written as the source has them
+_LABELS = (
+    "現状",
+    "目指す姿",
+    "課題意識",
+    "基本情報",
+    "実施内容",
+    "支援体制",
+    "アセスメント結果",
+    "到達点",
+    "支援内容",
+)
 
 
 def _coerce(cls, data: dict, where: str):
@@ -120,6 +133,8 @@ def _coerce(cls, data: dict, where: str):
             bad = [k for k in value if k not in _LABELS]
             if bad:
                 raise OfficeError(f"{where}.labels: {bad[0]!r} is not one of {_LABELS}")
+        elif key == "session_word" and "{n}" not in value and "{N}" not in value:
+            raise OfficeError(f"{where}.session_word: {value!r} has neither {{n}} nor {{N}}")
         values[key] = value
     style = cls(**values)
     for attr in ("font", "heading_font") if cls is not Bullets else ():
@@ -127,6 +142,16 @@ def _coerce(cls, data: dict, where: str):
         if family is not None and family not in FONT_FILES:
             raise OfficeError(f"{where}.{attr}: {family!r} is not one of {', '.join(FONT_FILES)}")
     return style
+
+
+def fullwidth(n: int) -> str:
+    return "".join(chr(ord("０") + int(d)) for d in str(n))
+
+
+def session_header(word: str, n: int) -> str:
+    """A session's column header: `{n}` is the number in ASCII digits, `{N}` in full-width
+    ones (第{N}回 → 第１回)."""
+    return word.format(n=n, N=fullwidth(n))
 
 
 def deck_style(data: dict | None, where: str) -> DeckStyle:
