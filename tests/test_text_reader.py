@@ -669,3 +669,26 @@ def test_a_wrapped_line_that_is_a_common_word_is_no_label(tmp_path, settings):
         ("現状", None, "SCは社協に委託"),
         ("課題意識", None, "SCが1人で全域を担当している"),
     ]
+
+
+@pytest.mark.parametrize("glyph", ["●", "\uf06c"])  # typed, or Wingdings l as extractors give it
+def test_a_bullet_that_is_also_the_summary_mark_is_a_bullet_where_summaries_use_another(
+    tmp_path, settings, glyph
+):
+    """● leads まとめ lines and is also a bullet (a Word list's, Wingdings l). Where the
+    text's まとめ lines use ⚫, which is no bullet, every ● line is an item of its cell,
+    in whatever order the tool wrote the lines."""
+    text = slide(
+        "伴走支援前の状況",
+        ["⚫ 担い手の確保が先", "現\n状", f"{glyph} SC は社協に委託", f"{glyph} 包括は直営",
+         "課題意識", f"{glyph} SC が 1 人で全域を担当"],  # fmt: skip
+    )
+    _, items = read(tmp_path, settings, text)
+    assert items == [
+        ("現状", None, "SCは社協に委託"),
+        ("現状", None, "包括は直営"),
+        ("課題意識", None, "SCが1人で全域を担当"),
+        ("まとめ", None, "担い手の確保が先"),
+    ]
+    _, items = read(tmp_path, settings, text.replace("⚫", glyph))  # ● alone: it is まとめ
+    assert ("まとめ", None, "担い手の確保が先") in items

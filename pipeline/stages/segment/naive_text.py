@@ -24,7 +24,7 @@ that as the text allows:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations, permutations
 
 from pipeline.config.settings import BlockConfig
@@ -154,6 +154,7 @@ def read_text(pages: list[tuple[int, list[str]]], config: BlockConfig):
     apart in one line (pdfplumber: "joined"), or each line one cell's ("stream")."""
     from pipeline.stages.segment import layout_text, stream
 
+    config = summary_marks([line for _, lines in pages for line in lines], config)
     if layout_text.is_layout([line for _, lines in pages for line in lines]):
         layout = "spaced"
     elif merged_text(pages, config):
@@ -164,6 +165,16 @@ def read_text(pages: list[tuple[int, list[str]]], config: BlockConfig):
     across = stream.row_wise([lines for _, lines in pages], config)
     for number, lines in slides(pages, config):
         yield number, read_page(lines, config, furniture_lines, layout, across)
+
+
+def summary_marks(lines: list[str], config: BlockConfig) -> BlockConfig:
+    """The configuration for one text: ● marks まとめ lines and is also a bullet (a Word
+    list's, Wingdings l); where the text marks its まとめ lines with a glyph that is no
+    bullet (⚫), its ● lines are bullets, wherever they stand."""
+    only_summary = set(config.summary_glyphs) - set(config.bullets)
+    if not any(line.lstrip()[:1] in only_summary for line in lines):
+        return config
+    return replace(config, summary_glyphs=tuple(sorted(only_summary)))
 
 
 def merged_text(pages: list[tuple[int, list[str]]], config: BlockConfig) -> bool:
