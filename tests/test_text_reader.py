@@ -680,8 +680,14 @@ def test_a_bullet_that_is_also_the_summary_mark_is_a_bullet_where_summaries_use_
     in whatever order the tool wrote the lines."""
     text = slide(
         "伴走支援前の状況",
-        ["⚫ 担い手の確保が先", "現\n状", f"{glyph} SC は社協に委託", f"{glyph} 包括は直営",
-         "課題意識", f"{glyph} SC が 1 人で全域を担当"],  # fmt: skip
+        [
+            "⚫ 担い手の確保が先",
+            "現\n状",
+            f"{glyph} SC は社協に委託",
+            f"{glyph} 包括は直営",
+            "課題意識",
+            f"{glyph} SC が 1 人で全域を担当",
+        ],  # fmt: skip
     )
     _, items = read(tmp_path, settings, text)
     assert items == [
