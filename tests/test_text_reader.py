@@ -698,3 +698,32 @@ def test_a_bullet_that_is_also_the_summary_mark_is_a_bullet_where_summaries_use_
     ]
     _, items = read(tmp_path, settings, text.replace("⚫", glyph))  # ● alone: it is まとめ
     assert ("まとめ", None, "担い手の確保が先") in items
+
+
+def test_a_long_section_heading_wrapped_before_its_title_starts_the_next_municipality(
+    tmp_path, settings
+):
+    """An A4 report of two municipalities, as pypdfium2 writes it (no page marks): the
+    second section's heading (２．B市（人口 …）) is too long for one line and stands,
+    wrapped, before the title it opens. It and its wrapped rest are that section's
+    header, not the end of the first section's last box or the start of the next."""
+    first = slide("伴走支援前の状況", ["現状", "・包括は直営", "⚫ まず体制から"],
+                  subtitle="１．楠原町（人口 約1万人）", gap="\n")  # fmt: skip
+    second = slide(
+        "伴走支援前の状況",
+        ["現状", "・SC は社協に委託", "⚫ つながりが先"],
+        subtitle="２．柏葉市（人口 約 6.3 万人・高齢化率 27.4%（県庁所在地に隣接す\nるベッドタウン））",
+        gap="\n",
+    )
+    # the tool writes the heading first, then the title
+    second = "\n".join(
+        [*second.splitlines()[1:3], second.splitlines()[0], *second.splitlines()[3:]]
+    )
+    result, items = read(tmp_path, settings, first + second)
+    assert items == [
+        ("現状", None, "包括は直営"),
+        ("まとめ", None, "まず体制から"),
+        ("現状", None, "SCは社協に委託"),
+        ("まとめ", None, "つながりが先"),
+    ]
+    assert [i.municipality for i in result.items] == ["楠原町"] * 2 + ["柏葉市"] * 2

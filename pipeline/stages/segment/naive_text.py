@@ -97,7 +97,8 @@ def slides(pages: list[tuple[int, list[str]]], config: BlockConfig) -> list[tupl
                     carried.insert(0, current.pop())
                 if not any(ln.strip() for ln in carried):
                     current.extend(carried)
-                    carried = []
+                    carried = _section_heading(current, config)
+                    del current[len(current) - len(carried) :]
                 if any(ln.strip() for ln in current):
                     found.append((number, current))
                 current = carried
@@ -107,6 +108,18 @@ def slides(pages: list[tuple[int, list[str]]], config: BlockConfig) -> list[tupl
     if not marked:
         found = [(n, lines) for n, (_, lines) in enumerate(found, start=1)]
     return found
+
+
+def _section_heading(lines: list[str], config: BlockConfig, wrapped: int = 2) -> list[str]:
+    """The last lines of a slide when they are the next section's heading, long and
+    wrapped (２．B市（人口 … / …ベッドタウン））): the heading that names a municipality
+    and at most `wrapped` lines after it; else none."""
+    shown = [k for k, line in enumerate(lines) if line.strip()]
+    for k in reversed(shown[-(wrapped + 1) :]):
+        text = nfkc(lines[k]).strip()
+        if config.section.match(text) and config.municipality.match(text):
+            return lines[k:]
+    return []
 
 
 def furniture(pages: list[tuple[int, list[str]]], config: BlockConfig) -> set[str]:

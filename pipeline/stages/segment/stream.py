@@ -945,7 +945,16 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
     header: list[str] = []
     # the title and the subtitle that names the municipality, a section's number and name
     # on a line of their own (１．A町 / 伴走支援前の状況 / １．A町（人口…）)
-    while body and len(header) < 4 and _header_line(body[0][1], config):
+    while body and len(header) < 4 and (
+        _header_line(body[0][1], config)
+        # a subtitle wrapped inside its brackets (B市（人口 …（… / …ベッドタウン））)
+        or (
+            header
+            and _depth("".join(header), 0) > 0
+            and not is_marker(body[0][1], config)
+            and not match_label(body[0][1], config)
+        )
+    ):
         header.append(body.pop(0)[1])
     raw = dict(enumerate(lines)) if layout == "spaced" else None
     found_anchors = find_anchors(body, config, raw, joined=layout == "joined")
