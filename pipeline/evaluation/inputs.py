@@ -247,7 +247,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         type=int,
         default=0,
-        help="also list up to N missed, spurious and near-miss items per input kind",
+        help="also list up to N missed, spurious and near-miss items per input kind, of the "
+        "part developed on (the held-out part's only with --part held_out: looking at them "
+        "makes them in-sample)",
     )
     parser.add_argument(
         "--json", metavar="FILE", type=Path, help="write every figure and error list to FILE"
@@ -272,8 +274,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     print(format_table(result, parts))
     if args.errors:
+        # a held-out document's errors, once read, shape the readers: only when asked by name
+        shown = parts if args.part == "held_out" else ("dev",)
         for name, entry in result.items():
-            for part in parts:
+            for part in shown:
                 if entry.get(part):
                     print(f"\n== {name} ({part})")
                     print(format_errors(entry[part], args.errors))
