@@ -240,7 +240,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--documents",
         metavar="NAMES",
         help="only these documents, by file name without extension, comma-separated "
-        "(one set of held-out documents: r05_hotarugawa,r07_report_set_i)",
+        "(r05_sayokawa,r05_report_set_k); a name matches in every batch that has it: the "
+        "reportlab and office samples share some",
     )
     parser.add_argument(
         "--errors",
