@@ -727,3 +727,30 @@ def test_a_long_section_heading_wrapped_before_its_title_starts_the_next_municip
         ("まとめ", None, "つながりが先"),
     ]
     assert [i.municipality for i in result.items] == ["楠原町"] * 2 + ["柏葉市"] * 2
+
+
+def test_a_narrow_box_first_read_as_wide_is_read_again_at_its_own_width(tmp_path, settings):
+    """pdfplumber on 沖鳴村 (r06_okinari, corpora/office_txt/pdfplumber): three boxes of
+    unlike widths joined line by line, the right one narrow. Read from one width for
+    every box, the narrow box takes lines of the others and every width measured is wide,
+    so no order of those widths reads the row; set to a narrower width its lines show,
+    the box keeps its own lines and the others theirs."""
+    text = (OFFICE_TXT / "pdfplumber" / "r06_okinari.txt").read_text(encoding="utf-8")
+    boxes = text[text.index("実施内容と実施結果") :]
+    _, items = read(tmp_path, settings, boxes)
+    assert [t for b, _, t in items if b == "アセスメント結果"] == [
+        "要介護・要支援認定者の約7割が独居または高齢者のみ世帯",
+        "困りごとの上位は「重い物の運搬」「草刈り」「本土への通院の付き添い」",
+        "本土への通院は診察10分のために往復で丸1日かかり、付き添う家族(多くは島内で働く60代の子)が仕事を休んでいる",
+        "地区ごとに「寄り合い」「お茶飲み」の習慣が残り、安否確認が自然に行われている。ただし東浦地区は空き家が増え、隣家まで200m以上の世帯もある",
+        "漁協女性部や元役場職員など、60代後半で「手伝ってもいい」という住民がいる。ただし「有償でないと頼みにくい」「頼まれれば行くが自分からは言えない」とも",
+        "SCの地区訪問は月数時間。社協内でSC業務と事務局長業務が切り分けられておらず、SCの活動記録もない",
+        "支え合い会議は社協・村からの報告が中心。委員(区長・民生委員・老人クラブ会長)からは「毎回聞くだけで、何を決めたのかわからない」との声",
+        "認知症サポーター養成講座はR元年度以降未実施。認知症の人が港まで歩いて行き、船員に保護された例が年に数件ある",
+        "特養では島内での看取りをR4年度に3件行ったが、本人・家族とACP(人生会議)を話し合う機会は少ない",
+    ]  # fmt: skip
+    assert [t[:8] for b, _, t in items if b == "到達点"][:3] == [
+        "村の方針を「島で",
+        "有償ボランティア",
+        "登録の呼びかけは",
+    ]

@@ -554,14 +554,64 @@ def _assign_columns(
     spaced = autospaced(lines, config)
     best = _read_rounds(lines, _capacities(lines, columns, config, spaced), config, spaced)
     if boxes:
-        score, _, capacity, gap = best
-        for order in dict.fromkeys(permutations(capacity)):
-            if list(order) == capacity:
-                continue
-            if _beam_search(lines, columns, list(order), config, gap, spaced)[0] > score:
-                found = _read_rounds(lines, list(order), config, spaced)
-                best = max(best, found, key=lambda result: result[0])
+        best = _other_orders(lines, best, config, spaced)
+        widened = _other_widths(lines, best, config, spaced)
+        if widened is not best:
+            best = _other_orders(lines, widened, config, spaced)
     return best[1]
+
+
+def _other_orders(lines, best, config, spaced) -> tuple[float, list, list, tuple]:
+    score, _, capacity, gap = best
+    for order in dict.fromkeys(permutations(capacity)):
+        if list(order) == capacity:
+            continue
+        if _beam_search(lines, len(capacity), list(order), config, gap, spaced)[0] > score:
+            found = _read_rounds(lines, list(order), config, spaced)
+            best = max(best, found, key=lambda result: result[0])
+    return best
+
+
+def _other_widths(lines, best, config, spaced) -> tuple[float, list, list, tuple]:
+    """The reading again with one box's width set to a narrower width the row's lines show.
+
+    Read from one width for every box, a narrow box's lines can go to a wide one and
+    the widths measured then are all wide: no order of them reads the row well. So each
+    box is tried in turn at every width that several of the row's segments reach."""
+    score, _, capacity, gap = best
+    for column in range(len(capacity)):
+        for width in _width_candidates(lines, capacity, config, spaced):
+            capacity = best[2]
+            if width >= capacity[column] - 2.0:  # only narrower: wider ones absorb strays
+                continue
+            trial = [width if c == column else w for c, w in enumerate(capacity)]
+            if _beam_search(lines, len(trial), trial, config, best[3], spaced)[0] > best[0]:
+                found = _read_rounds(lines, trial, config, spaced)
+                best = max(best, found, key=lambda result: result[0])
+    return best
+
+
+def _width_candidates(lines, capacity, config, spaced) -> list[float]:
+    """Widths that several lines' segments reach within a character, in any reading of
+    the lines: the widths a box's full lines may have, widest first, two characters apart
+    at least, no narrower than half the widest box."""
+    seen: dict[float, int] = {}
+    for line in lines:
+        readings = segments(line, config, len(capacity), spaced)
+        widths = {round(s.width * 2) / 2 for reading in readings for s in reading}
+        for width in widths:
+            seen[width] = seen.get(width, 0) + 1
+    if not seen:
+        return []
+    support = {w: sum(n for x, n in seen.items() if w - 1.2 <= x <= w) for w in seen}
+    least = max(capacity) / 2
+    found: list[float] = []
+    for width in sorted(support, key=lambda w: (-support[w], -w)):
+        if support[width] < 4 or len(found) >= 5:
+            break
+        if width >= least and all(abs(width - other) > 2.0 for other in found):
+            found.append(width)
+    return found
 
 
 def _read_rounds(lines, capacity, config, spaced) -> tuple[float, list, list, tuple]:
