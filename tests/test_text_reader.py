@@ -651,6 +651,23 @@ def test_the_cells_of_a_row_list_their_keys_in_one_order(tmp_path, settings):
     assert ("基本情報", 1, "参加者:高齢福祉課4名、介護保険課4名") in items
 
 
+def test_a_heading_wrapped_after_the_word_that_names_its_block_is_heading(tmp_path, settings):
+    """pdfminer on 鈴音市 (r04_suzune, A4): a narrow box's heading wraps as
+    事前ヒアリングのアセスメント / 結果; its first line names the block already, and 結果 is
+    the heading's last word, not an item."""
+    lines = [
+        "事前ヒアリングのアセスメント\n結果", "3回の伴走支援を終えた後の到達\n点", "実際の支援内容",
+        "○ 町の方針が示されて\nいない", "【楠原町の到達点】", "○ 月1回の定例会を持つことに\nした",
+        "支援1回目", "○ ヒアリング結果を共有した",
+    ]  # fmt: skip
+    _, items = read(tmp_path, settings, slide("実施内容と実施結果", lines))
+    assert items == [
+        ("アセスメント結果", None, "町の方針が示されていない"),
+        ("到達点", None, "月1回の定例会を持つことにした"),
+        ("支援内容", None, "ヒアリング結果を共有した"),
+    ]
+
+
 def test_a_box_read_on_after_the_boxes_beside_it_costs_one_return(tmp_path, settings):
     """poppler on 銀嶺町 (r05_ginrei, office): the first box's first bullet, then the two
     boxes beside it whole, then the rest of the first box. Going back costs once, not for

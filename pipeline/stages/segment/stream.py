@@ -903,6 +903,13 @@ def _label_run(lines, n: int, config: BlockConfig):
         text = "".join(compact(lines[k][1]) for k in run[:end])
         block = match_label(text, config)
         if block:
+            # a heading whose first line already names its block may wrap on
+            # (事前ヒアリングのアセスメント / 結果): its last word is no content line
+            while not short and end < len(run):
+                longer = text + compact(lines[run[end]][1])
+                if match_label(longer, config) != block:
+                    break
+                text, end = longer, end + 1
             return run[end - 1], block, text
     return None
 
