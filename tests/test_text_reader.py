@@ -600,6 +600,30 @@ def test_a_line_repeated_within_one_slide_is_no_footer(tmp_path, settings):
     assert ("基本情報", 3, full) in items
 
 
+def test_items_each_a_paragraph_of_their_own_are_read_across_the_row(tmp_path, settings):
+    """pdfminer on 桜波町 (r05_report_set_c): every bullet is a text box of its own, and
+    the boxes of a row's cells side by side come across the row, then the next row (the
+    dates across too, the other keys cell by cell: the text is not one read across)."""
+    lines = [
+        "第1回", "第2回", "第3回", "日時：令和5年7月12日（水）", "日時：令和5年10月4日（水）",
+        "日時：令和6年1月24日（水）", "場所：役場 2階 第1会議室", "参加者：福祉保健課 3名",
+        "場所：保健センター 研修室", "参加者：福祉保健課 2名", "場所：公民館 大会議室",
+        "参加者：福祉保健課 4名", "○ 事前ヒアリングで見えてきた課題の報告",
+        "○ 要支援者の状態像とサービス利用状況の確認", "○ 訪問型サービスBのモデル実施に向けた検討",
+        "○ 住民との意見交換（区長・民生委員）", "○ 他の離島町における生活支援の事例紹介",
+        "○ 欠航時の訪問の取り扱いの検討", "基\n本\n情\n報", "実\n施\n内\n容",
+    ]  # fmt: skip
+    _, items = read(tmp_path, settings, slide("実施概要", lines))
+    assert [(s, t) for b, s, t in items if b == "実施内容"] == [
+        (1, "事前ヒアリングで見えてきた課題の報告"),
+        (1, "住民との意見交換(区長・民生委員)"),
+        (2, "要支援者の状態像とサービス利用状況の確認"),
+        (2, "他の離島町における生活支援の事例紹介"),
+        (3, "訪問型サービスBのモデル実施に向けた検討"),
+        (3, "欠航時の訪問の取り扱いの検討"),
+    ]
+
+
 def test_the_cells_of_a_row_list_their_keys_in_one_order(tmp_path, settings):
     """pdfminer on 美原野市 (r03_report_set_a): the third cell's 場所 comes after the first
     two cells' 参加者 and the second's 内容. Read as 日時, 参加者, 場所 in the third cell,
@@ -625,6 +649,23 @@ def test_the_cells_of_a_row_list_their_keys_in_one_order(tmp_path, settings):
     assert keys == {1: ["日時", "場所", "参加者"], 2: ["日時", "場所", "参加者", "内容"],
                     3: ["日時", "場所", "参加者"]}  # fmt: skip
     assert ("基本情報", 1, "参加者:高齢福祉課4名、介護保険課4名") in items
+
+
+def test_a_heading_wrapped_after_the_word_that_names_its_block_is_heading(tmp_path, settings):
+    """pdfminer on 鈴音市 (r04_suzune, A4): a narrow box's heading wraps as
+    事前ヒアリングのアセスメント / 結果; its first line names the block already, and 結果 is
+    the heading's last word, not an item."""
+    lines = [
+        "事前ヒアリングのアセスメント\n結果", "3回の伴走支援を終えた後の到達\n点", "実際の支援内容",
+        "○ 町の方針が示されて\nいない", "【楠原町の到達点】", "○ 月1回の定例会を持つことに\nした",
+        "支援1回目", "○ ヒアリング結果を共有した",
+    ]  # fmt: skip
+    _, items = read(tmp_path, settings, slide("実施内容と実施結果", lines))
+    assert items == [
+        ("アセスメント結果", None, "町の方針が示されていない"),
+        ("到達点", None, "月1回の定例会を持つことにした"),
+        ("支援内容", None, "ヒアリング結果を共有した"),
+    ]
 
 
 def test_a_box_read_on_after_the_boxes_beside_it_costs_one_return(tmp_path, settings):

@@ -58,6 +58,7 @@ _MAX_FRAGMENT = 5  # characters of one line of a narrow label cell
 _LABEL_COLUMN = 6  # laid out: how far right of the leftmost fragment a label's lines start
 _BEAM = 48
 _ROUNDS = 2
+_APART_ITEMS = 6  # items on a slide before their blank lines say how the tool cut its boxes
 
 
 @dataclass(frozen=True)
@@ -902,6 +903,13 @@ def _label_run(lines, n: int, config: BlockConfig):
         text = "".join(compact(lines[k][1]) for k in run[:end])
         block = match_label(text, config)
         if block:
+            # a heading whose first line already names its block may wrap on
+            # (事前ヒアリングのアセスメント / 結果): its last word is no content line
+            while not short and end < len(run):
+                longer = text + compact(lines[run[end]][1])
+                if match_label(longer, config) != block:
+                    break
+                text, end = longer, end + 1
             return run[end - 1], block, text
     return None
 
@@ -945,14 +953,18 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
     header: list[str] = []
     # the title and the subtitle that names the municipality, a section's number and name
     # on a line of their own (１．A町 / 伴走支援前の状況 / １．A町（人口…）)
-    while body and len(header) < 4 and (
-        _header_line(body[0][1], config)
-        # a subtitle wrapped inside its brackets (B市（人口 …（… / …ベッドタウン））)
-        or (
-            header
-            and _depth("".join(header), 0) > 0
-            and not is_marker(body[0][1], config)
-            and not match_label(body[0][1], config)
+    while (
+        body
+        and len(header) < 4
+        and (
+            _header_line(body[0][1], config)
+            # a subtitle wrapped inside its brackets (B市（人口 …（… / …ベッドタウン））)
+            or (
+                header
+                and _depth("".join(header), 0) > 0
+                and not is_marker(body[0][1], config)
+                and not match_label(body[0][1], config)
+            )
         )
     ):
         header.append(body.pop(0)[1])
@@ -1057,6 +1069,11 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
         # tools that set paragraphs apart (pdftotext, pdfminer) mix side-by-side boxes a
         # paragraph at a time; drawing order (no blank lines) gives each box whole
         weights = replace(weights, back_once=True)
+    if layout == "stream" and _items_apart(content, blank, config):
+        # every item a paragraph of its own (pdfminer.six makes a text box of each): the
+        # boxes come in where they stand, so a row's cells side by side are read across
+        # as often as down, and going back to an earlier cell of the row is no surprise
+        weights = replace(weights, round=ACROSS.round, back_row=ACROSS.back_row)
     if layout == "joined":
         weights = replace(weights, wrap=0.0)  # segments a space apart: where they end is a guess
     if layout != "stream":
@@ -1086,6 +1103,13 @@ def _past_row(lines: list[str], blank: set[int], label: int, line: int) -> bool:
 def _lead(line: str) -> int:
     """Where a laid-out line's text starts, in characters."""
     return len(line) - len(line.lstrip())
+
+
+def _items_apart(content: list[tuple[int, str]], blank: set[int], config: BlockConfig) -> bool:
+    """Whether (nearly) every item of a slide starts after a blank line: each bullet is a
+    text box of its own, not one box per cell. A few items are no evidence."""
+    starts = [i for i, t in content if classify_line(t, config)[0] in ("bullet", "start")]
+    return len(starts) >= _APART_ITEMS and sum(i - 1 in blank for i in starts) >= 0.9 * len(starts)
 
 
 def _scattered(anchors, content, config: BlockConfig) -> bool:
