@@ -795,3 +795,17 @@ def test_a_narrow_box_first_read_as_wide_is_read_again_at_its_own_width(tmp_path
         "有償ボランティア",
         "登録の呼びかけは",
     ]
+
+
+def test_a_session_table_run_on_to_the_next_page_keeps_its_sessions(tmp_path, settings):
+    """An A4 report's session table over a page break: the page after it (a form feed, a
+    running header, no title) has the 実施内容 row without the 第1回 … header row, read a
+    column at a time (pdftotext -raw). Its cells are still the sessions of the page
+    before, not one cell without a session."""  # r05_hotarugawa's Writer PDF
+    first = slide("実施概要", ["第 1 回 第 2 回", "基本情\n報", "日時：7月12日", "日時：10月4日"],
+                  gap="\n")  # fmt: skip
+    second = "実施内\n容\n・課題の報告\n・地図の確認\n・座談会\n・試乗\n"
+    _, items = read(tmp_path, settings, first + "\f" + second)
+    assert [(b, s) for b, s, _ in items if b == "実施内容"] == [("実施内容", 1)] * 2 + [
+        ("実施内容", 2)
+    ] * 2

@@ -176,8 +176,11 @@ def read_text(pages: list[tuple[int, list[str]]], config: BlockConfig):
         layout = "stream"
     furniture_lines = furniture(pages, config)
     across = stream.row_wise([lines for _, lines in pages], config)
+    sessions: tuple[int, ...] = ()
     for number, lines in slides(pages, config):
-        yield number, read_page(lines, config, furniture_lines, layout, across)
+        page = read_page(lines, config, furniture_lines, layout, across, sessions)
+        sessions = tuple(sorted({b.session for b in page.blocks if b.session is not None}))
+        yield number, page
 
 
 def summary_marks(lines: list[str], config: BlockConfig) -> BlockConfig:
@@ -197,15 +200,16 @@ def merged_text(pages: list[tuple[int, list[str]]], config: BlockConfig) -> bool
 
 
 def read_page(lines: list[str], config: BlockConfig, furniture: set[str], layout: str,
-              across: bool = False) -> TextPage:  # fmt: skip
+              across: bool = False, sessions: tuple[int, ...] = ()) -> TextPage:  # fmt: skip
     """One slide of text, read in the text's layout: cells joined in lines one space apart
     (pdfplumber) by split_page, whose search follows each box's line pitch; the others
-    by the stream reader."""
+    by the stream reader. `sessions`: the session columns of the page before, for a
+    session table that runs on to this page without its header row."""
     from pipeline.stages.segment import stream
 
     if layout == "joined" and _merged(lines, config, least=1):
         return split_page([ln for ln in lines if furniture_key(ln) not in furniture], config)
-    page = stream.read_slide(lines, config, furniture, across, layout)
+    page = stream.read_slide(lines, config, furniture, across, layout, sessions)
     blocks = [
         TextBlock(slot.block, slot.heading, slot.session, texts) for slot, texts in page.blocks
     ]

@@ -937,8 +937,12 @@ def row_wise(pages: list[list[str]], config: BlockConfig) -> bool:
 
 
 def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
-               across: bool = False, layout: str = "stream") -> StreamPage:  # fmt: skip
+               across: bool = False, layout: str = "stream",
+               carried: tuple[int, ...] = ()) -> StreamPage:  # fmt: skip
     """Header, then the blocks of one slide.
+
+    carried: the sessions of the page before; a page without a title whose session rows
+    have no header row of their own (a table run over a page break) takes them.
 
     layout: "stream" (every line holds one cell's text), "spaced" (cells side by side,
     apart by runs of spaces: pdftotext -layout) or "joined" (side by side, apart by one
@@ -975,6 +979,8 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
     slots: list[Slot] = []
     # session headers may stand apart (第1回 … 第2回): the slide's sessions are all of them
     sessions = tuple(sorted({n for anchor in anchors for n in anchor.sessions}))
+    if not sessions and not any(is_title(line, config) for line in header):
+        sessions = carried
     # The blocks' order on the slide: the anchors', where a tool keeps them in place, is
     # not to be trusted (poppler sets a label cell's lines wherever it likes), so rows and
     # boxes are taken in configs/blocks.yaml's `order`, and sessions by number.
