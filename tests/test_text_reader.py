@@ -809,3 +809,93 @@ def test_a_session_table_run_on_to_the_next_page_keeps_its_sessions(tmp_path, se
     assert [(b, s) for b, s, _ in items if b == "実施内容"] == [("実施内容", 1)] * 2 + [
         ("実施内容", 2)
     ] * 2
+
+
+def test_bullets_set_apart_from_their_lines_are_given_back(tmp_path, settings):
+    """poppler on a Word list whose glyph a tab sets off (r05_sayokawa, corpora/office_txt/
+    pdftotext): the glyphs come out on lines of their own, before the labels, and the
+    items' lines after them all. As many lines start an item as there are glyphs: those
+    after a line that ended short of the box's width, not the wrapped rest of a line."""
+    body = (
+        "現状\n\n•\n•\n\n目指す\n姿\n\n•\n\n"
+        "包括は町直営1か所で、社会福祉士1名と保健師2名を配置して\nいる\n"
+        "SC は社協に委託\n車がなくても通える町\n"
+    )
+    _, items = read(tmp_path, settings, f"伴走支援前の状況\n{SUBTITLE}\n{body}")
+    assert items == [
+        ("現状", None, "包括は町直営1か所で、社会福祉士1名と保健師2名を配置している"),
+        ("現状", None, "SCは社協に委託"),
+        ("目指す姿", None, "車がなくても通える町"),
+    ]
+
+
+def test_a_glyph_above_its_line_and_the_wrapped_end_set_between(tmp_path, settings):
+    """poppler on typed ■ bullets (r06_keyakigadai): each glyph on a line of its own above
+    its item's line, and the wrapped end of a line (む) set between the two."""
+    lines = [
+        "現状", "■", "包括は委託6か所", "■", "む", "第2層SCの活動を月8時間以上とし、委託仕様書に書き込",
+        "課題意識", "■", "SCが1人で全域を担当している",
+    ]  # fmt: skip
+    _, items = read(tmp_path, settings, slide("伴走支援前の状況", lines))
+    assert items == [
+        ("現状", None, "包括は委託6か所"),
+        ("現状", None, "第2層SCの活動を月8時間以上とし、委託仕様書に書き込む"),
+        ("課題意識", None, "SCが1人で全域を担当している"),
+    ]
+
+
+def test_a_session_table_read_a_session_at_a_time(tmp_path, settings):
+    """poppler on a Writer table (r05_sayokawa, page 2): each session's column read down,
+    its 基本情報 and its 実施内容, before the next session's."""
+    body = (
+        "第1回\n\n第2回\n\n第3回\n\n基本情\n報\n\n"
+        "日時：令和4年7月6日\n（水）13:30～16:00\n場所：役場3階\n\n実施内\n容\n\n"
+        "• 事前ヒアリング結果の共有\n\n"
+        "日時：令和4年10月19日\n（水）10:00～12:00\n場所：社協2階\n"
+        "• 団地の見学\n• 困りごと調べの検討\n• 事例紹介\n\n"
+        "日時：令和5年1月25日\n（水）13:30～15:30\n場所：オンライン\n"
+        "• 結果報告\n• 移動支援の整理\n"
+    )
+    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    cells = {(b, s): [] for b, s, _ in items}
+    for b, s, t in items:
+        cells[(b, s)].append(t)
+    assert cells == {
+        ("基本情報", 1): ["日時:令和4年7月6日(水)13:30~16:00", "場所:役場3階"],
+        ("基本情報", 2): ["日時:令和4年10月19日(水)10:00~12:00", "場所:社協2階"],
+        ("基本情報", 3): ["日時:令和5年1月25日(水)13:30~15:30", "場所:オンライン"],
+        ("実施内容", 1): ["事前ヒアリング結果の共有"],
+        ("実施内容", 2): ["団地の見学", "困りごと調べの検討", "事例紹介"],
+        ("実施内容", 3): ["結果報告", "移動支援の整理"],
+    }
+
+
+def test_cells_read_across_in_step_and_two_joined_on_a_line(tmp_path, settings):
+    """poppler on r06_okinari, page 2: the first session's cell read down, then the other
+    two across, line by line in step (the second's date wraps, so its 場所 comes after
+    the third's), and where both cells have a line at one height, one line holds the
+    two (参加者：… 備考：…)."""
+    body = (
+        "第1回\n\n基本情報\n\n第2回\n\n第3回\n\n"
+        "日時：令和5年6月20日（火）13:00～16:30\n場所：役場2階 大会議室\n参加者：住民福祉課 2名\n\n"
+        "日時：令和5年9月12日（火）18:30～20:30、\n日時：令和5年12月5日（火）10:00～12:00\n"
+        "13日（水）9:00～12:00\n場所：オンライン（Zoom）\n場所：開発総合センター、特別養護老人ホー\n"
+        "参加者：住民福祉課 2名（課長含む）、包括 2名、\nム しおさい荘\nSC 1名、社協 1名\n"
+        "参加者：住民福祉課 2名、社協 3名 備考：冬季欠航のため対面から変更\n"
+    )
+    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    cells = {s: [t for b, s2, t in items if s2 == s] for s in (1, 2, 3)}
+    assert cells == {
+        1: ["日時:令和5年6月20日(火)13:00~16:30", "場所:役場2階大会議室", "参加者:住民福祉課2名"],
+        2: [
+            "日時:令和5年9月12日(火)18:30~20:30、13日(水)9:00~12:00",
+            "場所:開発総合センター、特別養護老人ホームしおさい荘",
+            "参加者:住民福祉課2名、社協3名",
+        ],
+        3: [
+            "日時:令和5年12月5日(火)10:00~12:00",
+            "場所:オンライン(Zoom)",
+            "参加者:住民福祉課2名(課長含む)、包括2名、SC1名、社協1名",
+            "備考:冬季欠航のため対面から変更",
+        ],
+    }

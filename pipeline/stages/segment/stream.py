@@ -27,6 +27,14 @@ to cross: tools put them between boxes, and inside a bullet too. Text laid out i
 is cut into its cells first, each placed in a column left to right and, in a row of box
 headings, under the heading it stands below; headings side by side that wrap in narrow
 boxes (アセスメント / 結果) are read as one band, column by column.
+
+poppler has ways of its own, met in office PDFs: a list's glyphs set off by a tab come out
+on lines of their own, away from their items (reattach_glyphs gives them back, as many
+item starts as there are glyphs); a table may be read a session's column at a time, or
+two cells across line by line in step, two of their lines joined into one where they
+stand at one height (参加者：… 備考：…, cut before the marker inside); a wrapped line goes
+on from the line whose last character its first one follows best (サー / ビス:
+block_model.JoinModel), and a line cut at a 、 goes on below.
 """
 
 from __future__ import annotations
@@ -112,7 +120,8 @@ class Feature:
         return width_of(self.text) + 0.3 * self.text.strip().count(" ")
 
 
-_SENTENCE_END = re.compile(r"(た|だ|る|い|す|ず|う|と|こと|中)$")
+# a verb's or adjective's end, or a time (日時：… 13:30～16:00)
+_SENTENCE_END = re.compile(r"(た|だ|る|い|す|ず|う|む|と|こと|中|[0-9]{1,2}:[0-9]{2})$")
 
 
 def width_of(text: str) -> float:
@@ -199,6 +208,8 @@ class SlotState:
     extra: bool = False  # it holds a key only some cells hold (内容：…)
     wraps: bool = True  # its item is no sub-bullet (they stand in: their width says little)
     last_span: float = 0.0  # its last line's width, spaces counted (Feature.span)
+    comma: bool = False  # its last line ends with 、: its sentence goes on below
+    tail: str = ""  # its last line's last character
     # the narrowest and widest of its items' first lines, and of their continuation lines,
     # that wrapped (a continuation followed them): a box wraps every line at its width
     wrapped: tuple = (None, None)
@@ -235,10 +246,14 @@ class Weights:
     stay: float = 0.6  # the line stays in the block of the line above
     round: float = 0.0  # after a blank line, the next session's cell of the same row
     switch: float = -1.2  # it changes block with nothing between
+    switch_row: float = -1.2  # … to another session's cell of the same row
     back: float = -1.5  # it goes back to a block of an earlier anchor … once later ones began
     back_side: float = -1.5  # … of a box that stands beside the later one
     skip: float = -1.5  # … or starts a block while one of an earlier anchor is still empty
     back_row: float = -1.5  # back to an earlier session's cell of the same row
+    # back to a session's cell once a later session's cells began, in another row too (a
+    # table read a session's column at a time)
+    back_session: float = -1.5
     skip_row: float = -1.0  # a session's cell started before an earlier one of its row
     after_anchor: float = 1.5  # the first line after an anchor goes to its block
     beyond: float = -2.0  # laid out, a line past the gap below a label beside it: a later row's
@@ -265,11 +280,16 @@ class Weights:
     balance: float = -0.4  # per item a session's cell has more or fewer than the row's mean
     wrap: float = -2.0  # per character its wrapped lines spread wider than a box's lines do
     back_once: bool = False  # going back to a box beside costs on the return, not every line
+    in_step: bool = False  # a row's cells read across line by line (their lines in step)
+    join: float = 0.5  # times how well a continuation's first character follows the block's last
+    joins: object = None  # (last, first) → that fit, ≥ -3 and ≤ 3 (block_model.JoinModel)
 
 
 # a text that reads rows across their cells: going back to an earlier cell of the row is
 # the rule, and after a blank line the next cell comes
-ACROSS = Weights(back_row=0.0, round=0.8, resume=2.5)
+ACROSS = Weights(back_row=0.0, back_session=0.0, round=0.8, resume=2.5)
+# … line by line, with no blank line between a row's cells: they take turns, in step
+IN_STEP = replace(ACROSS, in_step=True, switch_row=0.0)
 
 
 def _full(state: SlotState, capacity: float | None) -> bool | None:
@@ -290,7 +310,17 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
     score = state.score
     capacity = capacities[slot]
     full = _full(s, capacity) if s.lines else False
-    cut = full is True and s.last_ended is False  # the line above ran to the edge mid-sentence
+    if (
+        full is False
+        and feature.kind == "cont"
+        and capacity is not None
+        and not _breaks_before(feature.text)
+        and s.last_span + width_of(feature.text.split()[0]) > capacity
+    ):
+        full = True  # what starts the line (（水）13:30～16:00, SC) did not fit above
+    # the line above ran to the edge mid-sentence, or stopped at a 、 (a line that did not
+    # fit went down whole: 、 / 13 日（水）9:00～)
+    cut = (full is True or s.comma) and s.last_ended is False
     if feature.kind == "cont":
         if s.lines == 0:
             score += w.cont_empty
@@ -306,6 +336,9 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
             score += w.cont_after_stop  # a line may wrap right after a 。
         else:
             score += w.cont_ended
+        if s.lines and w.joins is not None:
+            # the words run on over the break (サー / ビス): what the line goes on from
+            score += w.join * max(-3.0, min(3.0, w.joins(s.tail, feature.text[:1])))
     else:
         if cut and s.depth == 0:
             score += w.start_after_cut
@@ -316,7 +349,10 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
         if slot == state.previous and not feature.blank_before:
             score += w.stay
         elif slot != state.previous and not feature.blank_before and feature.after is None:
-            score += w.switch
+            before = slots[state.previous]
+            row = spec.session is not None and before.session is not None
+            # read across, a row's cells take turns line by line
+            score += w.switch_row if row and before.block == spec.block else w.switch
         before = slots[state.previous]
         if (
             feature.blank_before
@@ -367,6 +403,17 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
         row = [k for k, o in enumerate(slots) if o.block == spec.block and o.order > spec.order]
         if s.lines and any(state.slots[k].lines for k in row):
             score += w.back_row  # back to an earlier cell of the row: less unlikely
+        if (
+            spec.session is not None
+            and s.lines
+            and slot != state.previous
+            and any(
+                o.session is not None and o.session > spec.session and state.slots[k].lines
+                for k, o in enumerate(slots)
+                if o.block != spec.block
+            )
+        ):
+            score += w.back_session
         earlier = [k for k, o in enumerate(slots) if o.block == spec.block and o.order < spec.order]
         if s.lines == 0 and any(state.slots[k].lines == 0 for k in earlier):
             score += w.skip_row  # a row's cells start left to right
@@ -395,7 +442,15 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
                 for k, o in enumerate(slots)
                 if o.info and o.block == spec.block and feature.key not in state.slots[k].keys
             ]
-            if lacking and min(lacking, key=lambda k: slots[k].order) == slot:
+            # read across, line by line, the cells of a row begun come out in step: of those
+            # without it, the one with the fewest lines so far is the one whose line is next
+            started = [k for k in lacking if state.slots[k].lines] if w.in_step else []
+            first = min(
+                started or lacking,
+                key=lambda k: (state.slots[k].lines if started else 0, slots[k].order),
+                default=None,
+            )
+            if first == slot:
                 score += w.info_lowest
         if spec.info and s.lines == 0:
             # the cells of one row start alike (日時：…)
@@ -457,6 +512,8 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
         extra=s.extra or feature.extra,
         wraps=s.wraps if feature.kind == "cont" else feature.level == 1,
         last_span=feature.span,
+        comma=feature.text.endswith(("、", "，")),
+        tail=feature.text[-1:],
         wrapped=wrapped,
     )
     states = list(state.slots)
@@ -511,6 +568,8 @@ def _key(state: State) -> tuple:
                 s.items,
                 s.last_kind,
                 s.last_ended,
+                s.comma,
+                s.tail,
                 round(s.last_width),
                 s.glyph,
                 s.depth,
@@ -923,12 +982,16 @@ class StreamPage:
     blocks: list[tuple[Slot, list[str]]]
 
 
-def row_wise(pages: list[list[str]], config: BlockConfig) -> bool:
+def row_wise(pages: list[list[str]], config: BlockConfig, cells: bool = False) -> bool:
     """Whether a tool read table rows line by line across their cells (poppler does, for
-    some PDFs): then the cells' start lines come in runs of one key, 日時 日時 日時."""
+    some PDFs): then the cells' start lines come in runs of one key, 日時 日時 日時. With
+    `cells`, a line that joins two cells' lines (参加者：… 参加者：…) counts each."""
     same = pairs = 0
     for lines in pages:
-        keys = [classify_line(t.strip(), config)[3] for t in lines if t.strip()]
+        texts = [t.strip() for t in lines if t.strip()]
+        if cells:
+            texts = [cell for t in texts for cell in _cut_at_markers(t, config)]
+        keys = [classify_line(t, config)[3] for t in texts]
         keys = [k for k in keys if k]
         for a, b in zip(keys, keys[1:], strict=False):
             pairs += 1
@@ -976,6 +1039,12 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
     found_anchors = find_anchors(body, config, raw, joined=layout == "joined")
     anchors = found_anchors.found
     body = [(i, found_anchors.trimmed.get(i, t)) for i, t in body]
+    if layout == "stream":
+        anchored_lines = {i for a in anchors for i in (a.lines or ())}
+        body, glyphs, loose = reattach_glyphs(body, anchored_lines, blank, config)
+        blank = blank | glyphs
+    else:
+        loose = set()
     slots: list[Slot] = []
     # session headers may stand apart (第1回 … 第2回): the slide's sessions are all of them
     sessions = tuple(sorted({n for anchor in anchors for n in anchor.sessions}))
@@ -1000,6 +1069,17 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
         if len(a.centers) == len(a.sessions)
         for n, c in zip(a.sessions, a.centers, strict=True)
     }
+    if layout == "stream":
+        # boxes side by side stand left to right in configs/blocks.yaml's order (a tool
+        # may join two of their lines into one: • 本土への… ◆有償…)
+        beside = sorted(
+            {a.block for a in anchors if a.block in config.side_by_side and id(a) not in columns},
+            key=lambda block: rank.get(block, len(rank)),
+        )
+        if len(beside) > 1:
+            for anchor in anchors:
+                if anchor.block in beside:
+                    columns[id(anchor)] = beside.index(anchor.block)
     for anchor in anchors:
         if anchor.block is None:
             continue
@@ -1065,11 +1145,29 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
     lines_units = _with_every(lines_units, sum(slot.info for slot in slots))
     lines_units = _with_inside(lines_units, anchors, anchor_slot)
     lines_units = _with_resumes(lines_units, body, anchored)
+    if loose:  # a glyph set apart from its text is drawn unlike one followed by its text
+        lines_units = _each_feature(
+            lines_units,
+            lambda f: replace(f, glyph=f"{f.glyph}~") if f.index in loose and f.glyph else f,
+        )
     if beyond:
         lines_units = _each_feature(
             lines_units, lambda f: f if f.joined else replace(f, beyond=beyond.get(f.index))
         )
+    if layout == "stream" and not across:
+        # a tool may read one table across and another cell after cell: this slide's own
+        across = row_wise([lines], config, cells=True)
     weights = ACROSS if across else Weights()
+    if across and layout == "stream":
+        keyed = [i for i, t in content if classify_line(t, config)[3]]
+        if len(keyed) >= 3 and sum(i - 1 in blank for i in keyed) < len(keyed) / 2:
+            weights = IN_STEP
+    if config.examples:
+        from pipeline.stages.segment.block_model import load_joins
+
+        joins = load_joins(config.examples)
+        if joins is not None:
+            weights = replace(weights, joins=joins.score)
     inner = [i for i, _ in content]
     if layout == "stream" and inner and any(inner[0] < i < inner[-1] for i in blank):
         # tools that set paragraphs apart (pdftotext, pdfminer) mix side-by-side boxes a
@@ -1084,6 +1182,8 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
         weights = replace(weights, wrap=0.0)  # segments a space apart: where they end is a guess
     if layout != "stream":
         weights = replace(weights, inside=0.0)  # laid out, a label's fragments stand apart
+        # a line holds a row's cells side by side: sessions come in turn on every line
+        weights = replace(weights, back_session=0.0)
     if across and _scattered(anchors, content, config):
         # boxes side by side read across, their headings among their lines (poppler):
         # going back to an earlier box is the rule
@@ -1128,7 +1228,16 @@ def _scattered(anchors, content, config: BlockConfig) -> bool:
 
 
 def _readings(layout: str, config: BlockConfig, most: int):
-    """How a content line may be cut into cells, by the text's layout."""
+    """How a content line may be cut into cells, by the text's layout. A tool that gives
+    each cell's lines apart may still join two cells' lines at one height (参加者：… 備考：…,
+    • 本土への… ◆有償…): a marker inside a line, after a space, starts another cell."""
+    if layout == "stream" and most > 1:
+
+        def either(text: str) -> list[list[str]]:
+            cells = _cut_at_markers(text, config)
+            return [cells] if 1 < len(cells) <= most else [[text]]
+
+        return either
     if layout == "spaced":
         return lambda text: [
             [
@@ -1252,3 +1361,105 @@ def _header_line(text: str, config: BlockConfig) -> bool:
     return bool(config.municipality.search(normal)) and (
         bool(config.section.match(normal)) or classify_line(text, config)[0] == "cont"
     )
+
+
+def reattach_glyphs(body: list[tuple[int, str]], anchored: set[int], blank: set[int],
+                    config: BlockConfig) -> tuple[list[tuple[int, str]], set[int], set[int]]:  # fmt: skip
+    """A list's bullets that a tool wrote apart from their text, each on a line of its own
+    (poppler, when a tab or a wide indent sets the glyph off: • / • / … and the items'
+    lines further on, or ■ / its line), given back to the lines that start those items.
+
+    Which lines start an item is what a glyph says, and the glyphs are counted: as many
+    lines get one as there are lone glyphs, those most likely to start an item: the line
+    right after a glyph, the first after a label or a gap, and a line after one that ended
+    short of its box's width (the widest line of its paragraph); not a line that goes on
+    from a 日時：… line or from an item that kept its glyph. A glyph right above a line
+    takes that line. The wrapped end of an item set between its glyph and its first line
+    (■ / む / 第2層 SC の…書き込) goes back to the end of that line. Returns the body
+    without the glyph lines (and such ends), their indices, and those of the lines given
+    a glyph."""
+    glyphs = [(i, t) for i, t in body if len(t) == 1 and t in config.bullets]
+    if not glyphs:
+        return body, set(), set()
+    lone = {i for i, _ in glyphs}
+    removed = set(lone)
+    body = list(body)
+    tails: set[int] = set()  # a line of one or two characters right below a glyph
+    owner: dict[int, int] = {}  # a line right below a glyph, or its wrapped end: the glyph
+    for n in range(1, len(body)):
+        (above, _), (i, tail) = body[n - 1], body[n]
+        if above not in lone or i in anchored or classify_line(tail, config)[0] != "cont":
+            continue
+        owner[i] = above
+        if len(compact(tail)) > 2:
+            continue
+        tails.add(i)
+        if n + 1 < len(body):
+            j, line = body[n + 1]
+            if (
+                j not in anchored
+                and classify_line(line, config)[0] == "cont"
+                and ending(line) is False
+            ):
+                body[n + 1] = (j, line + tail)
+                removed.add(i)
+                owner[j] = above
+    rest = [(i, t) for i, t in body if i not in removed]
+    kinds = [classify_line(t, config)[0] if i not in anchored else "anchor" for i, t in rest]
+    # paragraphs: runs of lines with no blank line (nor a glyph line) between them
+    paragraph, number = [], 0
+    for n, (i, _) in enumerate(rest):
+        if n and (
+            kinds[n - 1] == "anchor"
+            or any(k in blank or k in removed for k in range(rest[n - 1][0] + 1, i))
+        ):
+            number += 1
+        paragraph.append(number)
+    widest: dict[int, float] = {}
+    for n, (_, t) in enumerate(rest):
+        if kinds[n] != "anchor":
+            widest[paragraph[n]] = max(widest.get(paragraph[n], 0.0), width_of(t))
+    below: dict[int, int] = {}  # a line right below a glyph: that glyph's line
+    scores: list[tuple[float, int]] = []
+    for n, (i, t) in enumerate(rest):
+        if kinds[n] != "cont":
+            continue
+        if i in tails:
+            continue  # the wrapped end of an item: no item is so short
+        if i in owner:
+            score = 4.0  # right below a glyph of its own
+            below[n] = owner[i]
+        elif n == 0 or kinds[n - 1] in ("anchor", "sub"):
+            score = 3.0
+        elif paragraph[n] != paragraph[n - 1]:
+            score = 2.0
+        else:
+            root = n - 1
+            while root > 0 and kinds[root] == "cont" and paragraph[root - 1] == paragraph[n]:
+                root -= 1
+            level = classify_line(rest[root][1], config)[2]
+            if kinds[root] == "start" or (kinds[root] == "bullet" and level == 1):
+                continue  # the rest of 日時：… or 参加者：…, or of an item with its glyph
+            previous = rest[n - 1][1]
+            short = widest[paragraph[n]] - width_of(previous)
+            if kinds[root] == "bullet":
+                short -= 2.0  # a sub-bullet's lines stand in from the box's edge
+            if short > 2.5:
+                score = 1.0 + min(short / max(widest[paragraph[n]], 1.0), 1.0)
+            elif ending(previous) is True:
+                score = 0.3
+            else:
+                score = -1.0
+        if t[:1] in _OPEN:
+            score -= 2.0  # （水）13:30…: the rest of a line
+        scores.append((score, n))
+    chosen = sorted(n for _, n in sorted(scores, key=lambda s: (-s[0], s[1]))[: len(glyphs)])
+    glyph_of = dict(glyphs)
+    marks = {n: glyph_of[below[n]] for n in chosen if n in below}
+    used = {below[n] for n in marks}
+    left = iter([t for i, t in glyphs if i not in used])
+    for n in chosen:
+        if n not in marks:
+            marks[n] = next(left, "")
+    out = [(i, f"{marks[n]} {t}" if marks.get(n) else t) for n, (i, t) in enumerate(rest)]
+    return out, removed, {rest[n][0] for n in marks if marks[n]}
