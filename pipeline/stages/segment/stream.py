@@ -1177,7 +1177,12 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
         # every item a paragraph of its own (pdfminer.six makes a text box of each): the
         # boxes come in where they stand, so a row's cells side by side are read across
         # as often as down, and going back to an earlier cell of the row is no surprise
-        weights = replace(weights, round=ACROSS.round, back_row=ACROSS.back_row)
+        weights = replace(
+            weights,
+            round=ACROSS.round,
+            back_row=ACROSS.back_row,
+            back_session=ACROSS.back_session,
+        )
     if layout == "joined":
         weights = replace(weights, wrap=0.0)  # segments a space apart: where they end is a guess
     if layout != "stream":
