@@ -167,8 +167,9 @@ def read_text(pages: list[tuple[int, list[str]]], config: BlockConfig):
     apart in one line (pdfplumber: "joined"), or each line one cell's ("stream")."""
     from pipeline.stages.segment import layout_text, stream
 
-    config = summary_marks([line for _, lines in pages for line in lines], config)
-    if layout_text.is_layout([line for _, lines in pages for line in lines]):
+    every = [line for _, lines in pages for line in lines]
+    config = summary_marks(every, config)
+    if layout_text.is_layout(every):
         layout = "spaced"
     elif merged_text(pages, config):
         layout = "joined"
@@ -582,9 +583,10 @@ def _other_widths(lines, best, config, spaced) -> tuple[float, list, list, tuple
     Read from one width for every box, a narrow box's lines can go to a wide one and
     the widths measured then are all wide: no order of them reads the row well. So each
     box is tried in turn at every width that several of the row's segments reach."""
-    score, _, capacity, gap = best
+    capacity = best[2]
+    support = _width_support(lines, len(capacity), config, spaced)  # the same for every box
     for column in range(len(capacity)):
-        for width in _width_candidates(lines, capacity, config, spaced):
+        for width in _width_candidates(support, max(capacity) / 2):
             capacity = best[2]
             if width >= capacity[column] - 2.0:  # only narrower: wider ones absorb strays
                 continue
@@ -595,20 +597,22 @@ def _other_widths(lines, best, config, spaced) -> tuple[float, list, list, tuple
     return best
 
 
-def _width_candidates(lines, capacity, config, spaced) -> list[float]:
-    """Widths that several lines' segments reach within a character, in any reading of
-    the lines: the widths a box's full lines may have, widest first, two characters apart
-    at least, no narrower than half the widest box."""
+def _width_support(lines, columns: int, config, spaced) -> dict[float, int]:
+    """Per width (to half a character) a segment has in any reading of the lines: how many
+    lines have a segment that wide or up to 1.2 characters narrower."""
     seen: dict[float, int] = {}
     for line in lines:
-        readings = segments(line, config, len(capacity), spaced)
+        readings = segments(line, config, columns, spaced)
         widths = {round(s.width * 2) / 2 for reading in readings for s in reading}
         for width in widths:
             seen[width] = seen.get(width, 0) + 1
-    if not seen:
-        return []
-    support = {w: sum(n for x, n in seen.items() if w - 1.2 <= x <= w) for w in seen}
-    least = max(capacity) / 2
+    return {w: sum(n for x, n in seen.items() if w - 1.2 <= x <= w) for w in seen}
+
+
+def _width_candidates(support: dict[float, int], least: float) -> list[float]:
+    """Widths that several lines' segments reach within a character: the widths a box's
+    full lines may have, widest first, two characters apart at least, none below `least`
+    (half the widest box)."""
     found: list[float] = []
     for width in sorted(support, key=lambda w: (-support[w], -w)):
         if support[width] < 4 or len(found) >= 5:
