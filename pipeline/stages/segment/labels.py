@@ -15,6 +15,9 @@ def match_label(text: str, config: BlockConfig) -> str | None:
     key = compact(text)
     if not key or len(key) > config.label_max_chars:
         return None
+    # 伴走支援前の状況 is worded like a label (…の状況) but names the slide
+    if any(p.fullmatch(key) for p in config.titles):
+        return None
     for rule in config.rules:
         if any(p.fullmatch(key) for p in rule.patterns):
             return rule.block

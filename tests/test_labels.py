@@ -1,0 +1,72 @@
+"""What configs/blocks.yaml makes of a label's wording: the many ways municipalities word
+a row label or a box heading name their block, while the words that end many wrapped
+lines of content (状況, 困りごと, の内容) and the titles of a report's parts name none."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config.paths import DEFAULT_CONFIG
+from pipeline.config.settings import load_blocks
+from pipeline.stages.segment.labels import match_label
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_blocks(DEFAULT_CONFIG.parent / "blocks.yaml")
+
+
+@pytest.mark.parametrize(
+    ("label", "block"),
+    [
+        ("現状", "現状"),
+        ("町の現状", "現状"),
+        ("市の状況", "現状"),
+        ("現状と背景", "現状"),
+        ("支援開始時の状況", "現状"),
+        ("目指す姿・取り組みたいこと", "目指す姿"),
+        ("目指す姿・取組の方向性", "目指す姿"),
+        ("取り組みたいこと", "目指す姿"),
+        ("課題と感じていること", "課題意識"),
+        ("市が抱える課題", "課題意識"),
+        ("取り組むべき課題", "課題意識"),
+        ("課題意識・困りごと", "課題意識"),
+        ("開催概要", "基本情報"),
+        ("協議内容", "実施内容"),
+        ("内容", "実施内容"),
+        ("支援の内容", "実施内容"),
+        ("主な実施内容", "実施内容"),
+        ("伴走支援の内容", "支援内容"),
+        ("実際の支援内容", "支援内容"),
+        ("派遣体制", "支援体制"),
+        ("事前ヒアリングで把握したこと", "アセスメント結果"),
+        ("伴走支援を通じた到達点", "到達点"),
+        ("支援の成果", "到達点"),
+        # a narrow label cell wraps a character or two a line
+        ("目指す\n姿・取り\n組みたい\nこと", "目指す姿"),
+        ("町\nの\n現\n状", "現状"),
+    ],
+)
+def test_a_wording_names_its_block(config, label, block):
+    assert match_label(label, config) == block
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "伴走支援前の状況",  # the slide's title, worded like …の状況
+        "実施概要",
+        "実施内容と実施結果",
+        "状況",  # the ends of wrapped content lines
+        "の状況",
+        "の内容",
+        "困りごと",
+        "通院の困りごと",
+        "成果",
+        "体制",
+        "今後の課題",  # a results box's heading, not the problems seen before support
+        "第1回",
+    ],
+)
+def test_titles_and_wrapped_words_name_no_block(config, line):
+    assert match_label(line, config) is None
