@@ -134,8 +134,11 @@ def furniture(pages: list[tuple[int, list[str]]], config: BlockConfig) -> set[st
             counts[key] = counts.get(key, 0) + 1
             originals.setdefault(key, line)
     found = {key for key in counts if PAGE_NUMBER.fullmatch(key)}
+    # a running header: the first line of two pages or more (a report's 令和5年度 …報告書)
+    heads = [furniture_key(next((ln for ln in lines if ln.strip()), "")) for _, lines in pages]
+    tops = {key for key in heads if key and heads.count(key) >= 2}
     for key, count in counts.items():
-        if count < 3 or key in found or len(key) <= MAX_FRAGMENT:
+        if (count < 3 and key not in tops) or key in found or len(key) <= MAX_FRAGMENT:
             continue  # a label cell's fragments (状, 題) recur too
         if is_title(key, config) or match_label(key, config) or session_numbers(key, config):
             continue  # a title, a label, a session header (第1回, or 第1回第2回 run together)
@@ -176,8 +179,11 @@ def read_text(pages: list[tuple[int, list[str]]], config: BlockConfig):
         layout = "stream"
     furniture_lines = furniture(pages, config)
     across = stream.row_wise([lines for _, lines in pages], config)
+    sessions: tuple[int, ...] = ()  # the slide before's: a table may go on over a page
     for number, lines in slides(pages, config):
-        yield number, read_page(lines, config, furniture_lines, layout, across)
+        page = read_page(lines, config, furniture_lines, layout, across, sessions)
+        sessions = tuple(sorted({b.session for b in page.blocks if b.session is not None}))
+        yield number, page
 
 
 def summary_marks(lines: list[str], config: BlockConfig) -> BlockConfig:
@@ -197,7 +203,7 @@ def merged_text(pages: list[tuple[int, list[str]]], config: BlockConfig) -> bool
 
 
 def read_page(lines: list[str], config: BlockConfig, furniture: set[str], layout: str,
-              across: bool = False) -> TextPage:  # fmt: skip
+              across: bool = False, carried: tuple[int, ...] = ()) -> TextPage:  # fmt: skip
     """One slide of text, read in the text's layout: cells joined in lines one space apart
     (pdfplumber) by split_page, whose search follows each box's line pitch; the others
     by the stream reader."""
@@ -205,7 +211,7 @@ def read_page(lines: list[str], config: BlockConfig, furniture: set[str], layout
 
     if layout == "joined" and _merged(lines, config, least=1):
         return split_page([ln for ln in lines if furniture_key(ln) not in furniture], config)
-    page = stream.read_slide(lines, config, furniture, across, layout)
+    page = stream.read_slide(lines, config, furniture, across, layout, carried)
     blocks = [
         TextBlock(slot.block, slot.heading, slot.session, texts) for slot, texts in page.blocks
     ]
