@@ -899,3 +899,47 @@ def test_cells_read_across_in_step_and_two_joined_on_a_line(tmp_path, settings):
             "備考:冬季欠航のため対面から変更",
         ],
     }
+
+
+def test_a_session_table_going_on_over_a_page_break_keeps_its_sessions(tmp_path, settings):
+    """A Writer report's session table whose 実施内容 row went on to the next page
+    (r05_hotarugawa): that page has neither a title nor the session header, so its cells
+    are the sessions of the page before. The report's running header, the first line of
+    every page, is no item."""
+    first = (
+        "令和5年度 地域支援事業 実施報告書\n\n実施概要\n" + SUBTITLE + "\n基本情\n報\n\n"
+        "第1回\n\n第2回\n\n"
+        "日時：令和5年7月12日（水）13:30～16:00\n場所：役場2階 大会議室\n\n"
+        "日時：令和5年10月4日（水）10:00～15:30\n場所：上流地区コミュニティセンター\n"
+    )
+    second = (
+        "令和5年度 地域支援事業 実施報告書\n実施内\n容\n\n"
+        "・ ヒアリングで見えた課題の報告\n\n・ 乗合タクシーの使い方説明と試乗\n\n"
+        "支援体\n制\n\n・ 地域づくりアドバイザー 2名\n"
+    )
+    _, items = read(tmp_path, settings, f"{first}\f{second}")
+    assert [(b, s, t) for b, s, t in items if b != "基本情報"] == [
+        ("実施内容", 1, "ヒアリングで見えた課題の報告"),
+        ("実施内容", 2, "乗合タクシーの使い方説明と試乗"),
+        ("支援体制", None, "地域づくりアドバイザー2名"),
+    ]
+
+
+def test_a_session_header_over_its_own_columns_lines(tmp_path, settings):
+    """poppler on a Writer table (r07_report_set_i): each session's column read down under
+    its own header (第1回 / 日時：… / ○… / 第2回 / …): the header says whose lines follow,
+    whatever the cells' item counts."""
+    body = (
+        "基本情\n報\n実施内\n容\n\n第1回\n\n"
+        "日時：令和7年7月15日（火）\n場所：本庁舎 3階\n○事前ヒアリング結果の共有\n"
+        "○地区別データの読み方（講義と\n演習）\n\n第2回\n\n"
+        "日時：令和7年10月7日（火）\n場所：奥沢支所\n○奥沢地区の話し合い\n\n第3回\n\n"
+        "日時：令和8年1月20日（火）\n場所：本庁舎 3階\n○総合事業の見直し方針案の検討\n"
+    )
+    _, items = read(tmp_path, settings, f"実施概要\n{SUBTITLE}\n{body}")
+    assert [(s, t) for b, s, t in items if b == "実施内容"] == [
+        (1, "事前ヒアリング結果の共有"),
+        (1, "地区別データの読み方(講義と演習)"),
+        (2, "奥沢地区の話し合い"),
+        (3, "総合事業の見直し方針案の検討"),
+    ]

@@ -134,8 +134,11 @@ def furniture(pages: list[tuple[int, list[str]]], config: BlockConfig) -> set[st
             counts[key] = counts.get(key, 0) + 1
             originals.setdefault(key, line)
     found = {key for key in counts if PAGE_NUMBER.fullmatch(key)}
+    # a running header: the first line of two pages or more (a report's 令和5年度 …報告書)
+    heads = [furniture_key(next((ln for ln in lines if ln.strip()), "")) for _, lines in pages]
+    tops = {key for key in heads if key and heads.count(key) >= 2}
     for key, count in counts.items():
-        if count < 3 or key in found or len(key) <= MAX_FRAGMENT:
+        if (count < 3 and key not in tops) or key in found or len(key) <= MAX_FRAGMENT:
             continue  # a label cell's fragments (状, 題) recur too
         if is_title(key, config) or match_label(key, config) or session_numbers(key, config):
             continue  # a title, a label, a session header (第1回, or 第1回第2回 run together)

@@ -111,6 +111,7 @@ class Feature:
     inside: int | None = None  # the slot of a label whose fragments stand around it, if any
     resumes: bool = False  # the line above is an anchor's (a label, a session header)
     beyond: int | None = None  # laid out: the slot of the label that ends above it, a gap between
+    under: int | None = None  # the session whose header stands above it, headers apart
 
     @cached_property
     def span(self) -> float:
@@ -258,6 +259,7 @@ class Weights:
     after_anchor: float = 1.5  # the first line after an anchor goes to its block
     beyond: float = -2.0  # laid out, a line past the gap below a label beside it: a later row's
     inside: float = 4.0  # a line among a label's fragments goes to its row's first cell
+    under: float = 1.5  # a line below a session's header set above its own column's lines
     resume: float = 0.0  # after an anchor set inside a row, its cell read before it goes on
     glyph: float = -2.0  # a bullet whose glyph is not its block's
     info_bullet: float = -4.0  # a bullet in a 基本情報 cell
@@ -281,6 +283,9 @@ class Weights:
     wrap: float = -2.0  # per character its wrapped lines spread wider than a box's lines do
     back_once: bool = False  # going back to a box beside costs on the return, not every line
     in_step: bool = False  # a row's cells read across line by line (their lines in step)
+    # … a 基本情報 cell's continuation to the cell begun whose turn it is: the fewest
+    # lines, leftmost
+    turn: float = 0.0
     join: float = 0.5  # times how well a continuation's first character follows the block's last
     joins: object = None  # (last, first) → that fit, ≥ -3 and ≤ 3 (block_model.JoinModel)
 
@@ -289,7 +294,7 @@ class Weights:
 # the rule, and after a blank line the next cell comes
 ACROSS = Weights(back_row=0.0, back_session=0.0, round=0.8, resume=2.5)
 # … line by line, with no blank line between a row's cells: they take turns, in step
-IN_STEP = replace(ACROSS, in_step=True, switch_row=0.0)
+IN_STEP = replace(ACROSS, in_step=True, switch_row=0.0, turn=1.0)
 
 
 def _full(state: SlotState, capacity: float | None) -> bool | None:
@@ -365,6 +370,14 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
             and not (feature.key and not feature.every and spec.session < before.session)
         ):
             score += w.round  # a row read line by line across its cells (pdftotext)
+    if w.turn and feature.kind == "cont" and spec.info and not feature.joined:
+        row = [
+            k
+            for k, o in enumerate(slots)
+            if o.block == spec.block and o.session is not None and state.slots[k].lines
+        ]
+        if row and min(row, key=lambda k: (state.slots[k].lines, slots[k].order)) == slot:
+            score += w.turn
     if feature.after is not None and feature.after == slot:
         score += w.after_anchor
     if feature.beyond is not None:
@@ -372,6 +385,8 @@ def _extend(state: State, feature: Feature, slot: int, slots: list[Slot],
         ended = slots[feature.beyond]
         if spec.order <= ended.order and spec.column == ended.column:
             score += w.beyond
+    if feature.under is not None and spec.session == feature.under:
+        score += w.under  # a table read a session's column at a time, its header on top
     if feature.inside is not None and feature.inside == slot:
         score += w.inside
     if (
@@ -1150,6 +1165,11 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
             lines_units,
             lambda f: replace(f, glyph=f"{f.glyph}~") if f.index in loose and f.glyph else f,
         )
+    under = _under_headers(anchors, content) if layout == "stream" else {}
+    if under:
+        lines_units = _each_feature(
+            lines_units, lambda f: f if f.joined else replace(f, under=under.get(f.index))
+        )
     if beyond:
         lines_units = _each_feature(
             lines_units, lambda f: f if f.joined else replace(f, beyond=beyond.get(f.index))
@@ -1199,6 +1219,27 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
         per_slot[k].append(segment.text)
     ranked = sorted(range(len(slots)), key=lambda k: slots[k].order)
     return StreamPage(header, [(slots[k], per_slot[k]) for k in ranked])
+
+
+def _under_headers(anchors, content) -> dict[int, int]:
+    """Where the session headers stand apart, in their order, each over its own column's
+    lines (第1回 / 日時：… / ○… / 第2回 / 日時：…): every content line below a header, that
+    header's session; {} where the headers stand together (a row read across) or out of
+    their order."""
+    headers = sorted((a.last, a.sessions) for a in anchors if len(a.sessions) == 1)
+    if len(headers) < 2:
+        return {}
+    lines = [i for i, _ in content]
+    pairs = list(zip(headers, headers[1:], strict=False))
+    # in their order, each over a column of its own (two lines at least)
+    if not all(s < t and sum(a < i < b for i in lines) >= 2 for (a, s), (b, t) in pairs):
+        return {}
+    found = {}
+    for i in lines:
+        above = [s for at, s in headers if at < i]
+        if above:
+            found[i] = above[-1][0]
+    return found
 
 
 def _past_row(lines: list[str], blank: set[int], label: int, line: int) -> bool:
