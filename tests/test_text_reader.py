@@ -56,6 +56,17 @@ def test_a_label_table_is_read_wherever_its_labels_stand(tmp_path, settings, bod
     assert items == [(b, s, compact(t)) for b, s, t in SITUATION]
 
 
+def test_labels_worded_with_a_qualifier_read_first_from_their_narrow_cells(tmp_path, settings):
+    # 地域の / 現状 / 目指す / 姿 must not read as 地域の目指す姿 with 現状 skipped as content
+    body = (
+        "地域の\n現状\n\n目指す\n姿\n\n課題・\n困りご\nと\n\n"
+        "• 包括は町直営1か所で、社会福祉士1名と保健師2名を配置している\n• SC は社協に委託\n"
+        "• 車がなくても通える町\n\n• SC が 1 人で全域を担当している\n"
+    )
+    _, items = read(tmp_path, settings, f"伴走支援前の状況\n{SUBTITLE}\n{body}")
+    assert items == [(b, s, compact(t)) for b, s, t in SITUATION]
+
+
 def test_blank_lines_inside_a_wrapped_bullet_and_spaces_around_latin(tmp_path, settings):
     text = (
         f"伴走支援前の状況\n{SUBTITLE}\n現\n状\n\n• 生活支援コーディネーター（ SC ）は第 1 層\n\n"

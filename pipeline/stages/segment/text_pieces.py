@@ -94,7 +94,9 @@ def _spelled(window: list[Fragment], config: BlockConfig) -> Label | None:
     content line ("いる") among the fragments skipped, then two, if neither is a lone
     word: the first word of a longer line (a label cell beside a wrapped cell: "会 2名 …")
     or a short line of several words ("担当 2名"), which a label character never is."""
-    inner = range(1, len(window) - 1)
+    # a fragment that is a label of its own (現状) is never the content line skipped: 地域の /
+    # 現状 / 目指す / 姿 … would read as 地域の目指す姿
+    inner = [k for k in range(1, len(window) - 1) if not match_label(window[k].text, config)]
     skips = [window] + [window[:k] + window[k + 1 :] for k in inner]
     skips += [
         [f for n, f in enumerate(window) if n not in (a, b)]
