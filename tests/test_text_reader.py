@@ -954,3 +954,16 @@ def test_a_session_header_over_its_own_columns_lines(tmp_path, settings):
         (2, "奥沢地区の話し合い"),
         (3, "総合事業の見直し方針案の検討"),
     ]
+
+
+def test_a_reports_short_items_under_session_subheadings_stay_in_their_block(settings):
+    # a Writer report's lists (pdftotext): every item ends on its line, so short lines
+    # that reach alike tell nothing of a box's width, and a longer item is no other box's
+    result = read_file(OFFICE_TXT / "pdftotext" / "r06_report_set_l.txt", settings)
+    support = [
+        compact(i.text)
+        for i in result.items
+        if i.municipality == "雪代町" and i.block == "支援内容"
+    ]
+    assert len(support) == 6
+    assert support[0].startswith("冬の困りごとを「外出」「雪処理」「見守り」に分けて")

@@ -671,9 +671,11 @@ def _capacities(chosen, slots: list[Slot]) -> list[float | None]:
     found: list[float | None] = []
     for n in range(len(slots)):
         mine = [f for k, f in chosen if k == n]
-        width = _capacity([f.width for f in mine])
+        # only a line that wrapped shows the edge: short items that each end on their
+        # line (a report's list) reach alike and say nothing of the box's width
+        wrapped = [a.width for a, b in zip(mine, mine[1:], strict=False) if b.kind == "cont"]
+        width = _capacity(wrapped)
         if width is None:
-            wrapped = [a.width for a, b in zip(mine, mine[1:], strict=False) if b.kind == "cont"]
             width = max(wrapped) if wrapped else None
         found.append(width)
     for n, spec in enumerate(slots):
