@@ -66,6 +66,8 @@ def test_a_wording_names_its_block(config, label, block):
         "体制",
         "今後の課題",  # a results box's heading, not the problems seen before support
         "第1回",
+        # a band's headings joined on one line, the first wrapped: no one heading
+        "事前ヒアリングのアセスメント結伴走支援の到達点",
     ],
 )
 def test_titles_and_wrapped_words_name_no_block(config, line):
