@@ -967,3 +967,16 @@ def test_a_reports_short_items_under_session_subheadings_stay_in_their_block(set
     ]
     assert len(support) == 6
     assert support[0].startswith("冬の困りごとを「外出」「雪処理」「見守り」に分けて")
+
+
+def test_laid_out_a_line_beside_a_labels_first_fragment_is_that_rows(settings):
+    # pdftotext -layout: 取り組 団地の住民同士で… / みたい 訪問型… / こと: the row's first
+    # item shares its line with the label's first fragment, after the row above ended
+    result = read_file(OFFICE_TXT / "pdftotext_layout" / "r05_sayokawa.txt", settings)
+    rows = {
+        block: [compact(i.text) for i in result.items if i.block == block]
+        for block in ("現状", "目指す姿", "課題意識")
+    }
+    assert rows["目指す姿"][0].startswith("団地の住民同士で")
+    assert rows["課題意識"][0].startswith("包括は要支援者のプラン作成")
+    assert not any(t.startswith("団地の住民同士で") for t in rows["現状"])

@@ -1160,7 +1160,19 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
             leads[i] = " " * cut + original[cut:] if cut >= 0 else original
     lines_units = _with_fit(units(content, config, blank, after, readings, leads), slots, config)
     lines_units = _with_every(lines_units, sum(slot.info for slot in slots))
-    lines_units = _with_inside(lines_units, anchors, anchor_slot)
+    # laid out, a label's fragments stand apart from the lines between them, but the line
+    # a fragment shares (取り組 団地の住民同士で…) is its row's, where the row is one cell
+    # (a session row's line may start in any session's column)
+    beside = None
+    if layout == "spaced":
+        beside = {
+            i
+            for a in anchors
+            if a.block not in config.session_blocks
+            for i in range(a.first, a.last + 1)
+            if i in found_anchors.trimmed
+        }
+    lines_units = _with_inside(lines_units, anchors, anchor_slot, beside)
     lines_units = _with_resumes(lines_units, body, anchored)
     if loose:  # a glyph set apart from its text is drawn unlike one followed by its text
         lines_units = _each_feature(
@@ -1207,8 +1219,8 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
         )
     if layout == "joined":
         weights = replace(weights, wrap=0.0)  # segments a space apart: where they end is a guess
+        weights = replace(weights, inside=0.0)  # a label's fragments glued to any cell's line
     if layout != "stream":
-        weights = replace(weights, inside=0.0)  # laid out, a label's fragments stand apart
         # a line holds a row's cells side by side: sessions come in turn on every line
         weights = replace(weights, back_session=0.0)
     if across and _scattered(anchors, content, config):
@@ -1319,16 +1331,16 @@ def _cut_at_markers(text: str, config: BlockConfig) -> list[str]:
     return [" ".join(cell) for cell in cells]
 
 
-def _with_inside(units_, anchors, anchor_slot: dict[int, int]):
+def _with_inside(units_, anchors, anchor_slot: dict[int, int], only: set | None = None):
     """Mark the lines that stand among a label cell's fragments (基本情 / 4名、… / 報) or
     on a line with one (実施内 ○ 集落の見学): a tool that reads a label cell with the cells
-    of its height gives them the first cell right of it."""
+    of its height gives them the first cell right of it. `only`: just these lines."""
     inside: dict[int, int] = {}
     for anchor in anchors:
         if anchor.block is None or anchor.last not in anchor_slot:
             continue
         for i in range(anchor.first, anchor.last + 1):
-            if i not in (anchor.lines or ()):
+            if i not in (anchor.lines or ()) and (only is None or i in only):
                 inside.setdefault(i, anchor_slot[anchor.last])
     if not inside:
         return units_
