@@ -27,6 +27,10 @@ def symbols():
         ("§", "Wingdings", "▪"),
         ("Ÿ", "Wingdings", "•"),  # 0x9F in WinAnsi, not Latin-1
         ("\uf0b7", "Symbol", "•"),
+        # Wingdings' other bullets: stars, circles, lozenges
+        ("\uf0ab", "Wingdings", "★"),
+        ("¥", "Wingdings", "◎"),
+        ("t", "Wingdings", "⧫"),
         ("l", "IPAexGothic", "l"),  # an ordinary font: nothing changes
         ("Ø", "ABCDEF+Arial", "Ø"),
         ("\uf041", "Wingdings", "\uf041"),  # a code the table does not list stays as read
@@ -131,3 +135,17 @@ def test_wingdings_bullets_of_the_sample_start_items(settings, name):
     assert any(level == 2 for _, level in expected)  # ➢ sub-bullets are among them
     without = {k: v for k, v in settings.extract.items() if k != "symbol_fonts"}
     assert len(items(without)) < len(expected) * 0.7
+
+
+@pytest.mark.parametrize("code", ["\uf0ab", "\uf0a5", "\uf074", "\uf0aa"])
+def test_more_wingdings_bullets_start_items_in_text(tmp_path, settings, code):
+    from pipeline.stages.pipeline import read_file
+
+    text = (
+        "伴走支援前の状況\n楠原町（人口 約1万人）\n現状\n"
+        f"{code} 包括は町直営1か所\n{code} SCは社協に委託\n"
+    )
+    path = tmp_path / "slide.txt"
+    path.write_text(text, encoding="utf-8")
+    items = read_file(path, settings).items
+    assert [i.text for i in items] == ["包括は町直営1か所", "SCは社協に委託"]
