@@ -166,8 +166,9 @@ def _many_pages_pdf(pages: int) -> bytes:
 
 
 def _unknown_layout_pdf() -> bytes:
-    """Minutes of a meeting: a ruled table like a report's, but with row labels (議題,
-    決定事項, 備考) that match no block of configs/blocks.yaml."""
+    """Minutes of a meeting: a ruled table like a report's, but with row labels (連絡事項,
+    決定事項, 備考) that match no block of configs/blocks.yaml (議題 would: a session's
+    agenda is its 実施内容)."""
     buffer = io.BytesIO()
     canvas = _canvas(buffer)
     canvas.setFont("IPAexGothic", 24)
@@ -175,7 +176,7 @@ def _unknown_layout_pdf() -> bytes:
     canvas.setFont("IPAexGothic", 14)
     canvas.drawString(40, 465, "福知山市（令和3年度） 第2回 庁内連絡会")
     rows = [
-        ("議題", ["・ 前回議事録の確認", "・ 配布資料の差し替え"]),
+        ("連絡事項", ["・ 前回議事録の確認", "・ 配布資料の差し替え"]),
         ("決定事項", ["・ 次回の日程は事務局から連絡する", "・ 資料は共有フォルダに置く"]),
         ("備考", ["・ 欠席者には資料を郵送する"]),
     ]

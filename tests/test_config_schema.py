@@ -168,8 +168,8 @@ FILE_MISTAKES = {
         ["blocks[8].block: found '支援体勢'", "'支援体制'"],
     ),
     "bad_regular_expression": (
-        "blocks.yaml", "session_headers: ['第([0-9]+)回目?',", "session_headers: ['第([0-9]+回目?',",
-        ["session_headers[0]: found '第([0-9]+回目?'", "expected a regular expression (missing )"],
+        "blocks.yaml", "session_headers: ['第([0-9]+)回目?(", "session_headers: ['第([0-9]+回目?(",
+        ["session_headers[0]: found '第([0-9]+回目?(", "expected a regular expression (missing )"],
     ),
     "blocks_key_typo": (
         "blocks.yaml", "label_max_chars: 40", "label_max_char: 40",

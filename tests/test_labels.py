@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.config.paths import DEFAULT_CONFIG
 from pipeline.config.settings import load_blocks
-from pipeline.stages.segment.labels import match_label
+from pipeline.stages.segment.labels import match_label, session_numbers
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,21 @@ def config():
         ("派遣体制", "支援体制"),
         ("事前ヒアリングで把握したこと", "アセスメント結果"),
         ("伴走支援を通じた到達点", "到達点"),
+        # wordings no sample document uses: what other municipalities might write
+        ("これまでの取組", "現状"),
+        ("理想の姿", "目指す姿"),
+        ("地域課題", "課題意識"),
+        ("現状の課題", "課題意識"),
+        ("問題点", "課題意識"),
+        ("主な成果", "到達点"),
+        ("到達点と今後の課題", "到達点"),
+        ("事前調査の結果", "アセスメント結果"),
+        ("アドバイザーによる支援", "支援内容"),
+        ("開催日時", "基本情報"),
+        ("日時・場所・参加者", "基本情報"),
+        ("取組内容", "実施内容"),
+        ("議題", "実施内容"),
+        ("参加アドバイザー", "支援体制"),
         ("支援の成果", "到達点"),
         # a narrow label cell wraps a character or two a line
         ("目指す\n姿・取り\n組みたい\nこと", "目指す姿"),
@@ -66,9 +81,33 @@ def test_a_wording_names_its_block(config, label, block):
         "体制",
         "今後の課題",  # a results box's heading, not the problems seen before support
         "第1回",
+        "日時",  # 日時：… split from its colon
+        "取組",
+        "変化",
         # a band's headings joined on one line, the first wrapped: no one heading
         "事前ヒアリングのアセスメント結伴走支援の到達点",
     ],
 )
 def test_titles_and_wrapped_words_name_no_block(config, line):
     assert match_label(line, config) is None
+
+
+@pytest.mark.parametrize(
+    ("header", "numbers"),
+    [
+        ("第1回", (1,)),
+        ("第１回", (1,)),
+        ("1回目", (1,)),
+        ("第1回目", (1,)),
+        ("第1回支援", (1,)),
+        ("2回目訪問", (2,)),
+        ("第1回（7/12）", (1,)),
+        ("第2回 10月16日", (2,)),
+        ("第3回伴走支援（令和5年12月5日）", (3,)),
+        ("第 1 回 第 2 回 第 3 回", (1, 2, 3)),  # a header row on one line
+        ("支援1回目", ()),  # a sub-heading inside 支援内容, not a column header
+        ("第1回の庁内検討会を開催", ()),
+    ],
+)
+def test_a_session_header_names_its_number(config, header, numbers):
+    assert session_numbers(header, config) == numbers
