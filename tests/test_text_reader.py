@@ -980,3 +980,28 @@ def test_laid_out_a_line_beside_a_labels_first_fragment_is_that_rows(settings):
     assert rows["目指す姿"][0].startswith("団地の住民同士で")
     assert rows["課題意識"][0].startswith("包括は要支援者のプラン作成")
     assert not any(t.startswith("団地の住民同士で") for t in rows["現状"])
+
+
+def test_a_tall_labels_row_starting_above_it_takes_the_item_its_words_fit(tmp_path, settings):
+    """pdfplumber (cells joined in one line): a tall label cell (目指す / 姿・取 / … / と) has
+    its row start a line above it, where the layout alone reads the row above on; the
+    words say which row the item between them is (…つくりたい is no 現状)."""
+    body = (
+        "・包括は町直営1か所で、社会福祉士1名と保健師2名を配置している\n"
+        "・SCは社協に委託し1名、第1層と第2層を兼ねている\n"
+        "現 ・通いの場は町内に12か所あり、体操が中心\n"
+        "状 ・総合事業は現行相当のみで、サービスAとBはない\n"
+        "・町営バスは1日4便で、山側の集落は路線の外にある\n"
+        "・車がなくても買い物や通院に困らない暮らしをつくりたい\n"
+        "目指す ・住民同士で支え合える地域にしたい\n"
+        "姿・取\nり組み\nたいこ\nと\n"
+        "・SCが1人で全域を担当している\n"
+        "課題意 ・担い手が高齢化している\n"
+        "識\n"
+    )
+    _, items = read(tmp_path, settings, f"伴走支援前の状況\n{SUBTITLE}\n{body}")
+    wanted = [t for b, _, t in items if b == "目指す姿"]
+    assert wanted == [
+        "車がなくても買い物や通院に困らない暮らしをつくりたい",
+        "住民同士で支え合える地域にしたい",
+    ]

@@ -31,6 +31,7 @@ from pipeline.config.settings import BlockConfig
 from pipeline.core.contract import OTHER, SUMMARY
 from pipeline.core.normalize import compact, nfkc
 from pipeline.core.records import BBox, Line
+from pipeline.stages.segment.block_model import load as load_block_model
 from pipeline.stages.segment.labels import is_title, match_label, session_numbers
 from pipeline.stages.segment.text_pieces import (
     MAX_FRAGMENT,
@@ -431,10 +432,37 @@ def _rows(
                 for i, k in enumerate(candidates):
                     next_above = sum(1 for line_no, _ in content[k:] if line_no < next_first)
                     cost[i] += _row_cost(next_above, below)
+            if columns == 1:
+                fit = _word_fit([content[k][1] for k in candidates], label, labels[n + 1], config)
+                cost = [c + f for c, f in zip(cost, fit, strict=True)]
             best = min(range(len(candidates)), key=lambda i: (cost[i], i))
             starts.append(candidates[best])
     starts.append(len(content))
     return [[text for _, text in content[a:b]] for a, b in zip(starts, starts[1:], strict=False)]
+
+
+_FIT_WEIGHT = 0.5  # row lines per nat of the word model's preference
+_FIT_CAP = 3.0  # nats: no one item outweighs the layout by more than this
+
+
+def _word_fit(starts: list[str], label: Label, following: Label, config) -> list[float]:
+    """For each cut before one of a row boundary's candidate item starts, how ill the
+    items on either side fit the block they go to (block_model): where a tall label's
+    row starts above its label, the layout hardly tells whether the item before the
+    label ends the row above (…委託している) or starts this one (…流れをつくりたい);
+    the words do."""
+    model = load_block_model(config.examples) if config.examples else None
+    if model is None or label.block == following.block:
+        return [0.0] * len(starts)
+    leans = []  # > 0: the item fits the upper row's block better
+    for logp in model.log_probs(starts):
+        upper, lower = logp.get(label.block), logp.get(following.block)
+        lean = 0.0 if upper is None or lower is None else upper - lower
+        leans.append(max(-_FIT_CAP, min(_FIT_CAP, lean)))
+    return [
+        _FIT_WEIGHT * (sum(max(0.0, -d) for d in leans[:i]) + sum(max(0.0, d) for d in leans[i:]))
+        for i in range(len(starts))
+    ]
 
 
 def _top_aligned(content: list[tuple[int, str]], labels: list[Label], config) -> bool:
