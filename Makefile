@@ -104,8 +104,9 @@ bench: setup ## time every stage and scale batches against plain GiNZA → outpu
 generate: setup ## re-create the reportlab sample (PDFs, gold) from corpora/sources with corpora/reportgen
 	$(PY) -m corpora.reportgen
 
-office: setup ## rebuild the office sample (.pptx, .docx, their LibreOffice PDFs, gold); needs soffice
+office: setup ## rebuild the office sample (.pptx, .docx, their LibreOffice PDFs, gold) and corpora/relabelled; needs soffice
 	$(PY) -m corpora.officegen build
+	$(PY) -m corpora.officegen relabel
 
 extracts: setup ## rewrite every sample PDF's text as seven real extractors give it; needs pdftotext
 	$(PY) -m corpora.officegen extract

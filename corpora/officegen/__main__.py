@@ -1,4 +1,4 @@
-"""python -m corpora.officegen {build,check,extract}: see docs/corpus.md."""
+"""python -m corpora.officegen {build,check,relabel,extract}: see docs/corpus.md."""
 
 from __future__ import annotations
 
@@ -26,6 +26,11 @@ def main(argv=None) -> int:
         "check", help="report office files or PDFs that are not what the sources make now"
     )
     commands.add_parser(
+        "relabel",
+        help="write corpora/relabelled/*.pdf: sample office files with some labels worded as "
+        "configs/blocks.yaml does not know, exported by LibreOffice",
+    )
+    commands.add_parser(
         "extract",
         help="write corpora/sample_txt/<tool>/ and corpora/office_txt/<tool>/: the text of "
         "every sample PDF as each extractor writes it",
@@ -46,6 +51,11 @@ def main(argv=None) -> int:
             if problems:
                 return 1
             print("the office sample is up to date")
+        elif args.command == "relabel":
+            from .relabel import build as relabel
+
+            for pdf in relabel():
+                print(pdf)
         else:
             from .extractors import extract_all
 

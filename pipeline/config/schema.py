@@ -149,6 +149,7 @@ class BlocksFile(_Section):
     session_headers: Patterns = []
     session_blocks: Blocks = ["基本情報", "実施内容"]
     side_by_side: Blocks = []
+    label_groups: list[Blocks] = []
     titles: Patterns = []
     subheadings: Patterns = []
     item_starts: Patterns = []

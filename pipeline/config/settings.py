@@ -54,6 +54,7 @@ class BlockConfig:
     examples: tuple[Path, ...] = ()  # gold files the text reader learns its words from
     order: tuple[str, ...] = ()  # the blocks' usual order on a slide
     side_by_side: tuple[str, ...] = ()  # boxes that usually stand side by side in one row
+    label_groups: tuple[tuple[str, ...], ...] = ()  # the blocks one table or band holds
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def load_blocks(path: Path) -> BlockConfig:
         examples=tuple((path.parent / str(name)).resolve() for name in data.get("examples") or ()),
         order=tuple(str(b) for b in data.get("order") or ()),
         side_by_side=tuple(str(b) for b in data.get("side_by_side") or ()),
+        label_groups=tuple(tuple(str(b) for b in g) for g in data.get("label_groups") or ()),
     )
 
 

@@ -20,6 +20,7 @@ from pipeline.core.normalize import compact, nfkc
 from pipeline.core.records import Block, Document, Line, Region
 from pipeline.stages.segment import naive_text
 from pipeline.stages.segment.labels import is_title, match_label, match_session, subheading_kind
+from pipeline.stages.segment.unknown_labels import infer_headings, infer_labels, wording
 
 
 @dataclass
@@ -52,6 +53,7 @@ def segment(document: Document, config: BlockConfig) -> list[Block]:
     municipality, section = "", ""
     blocks: list[Block] = []
     carried: list[_Label] = []  # session headers of a table that runs on to the next page
+    wordings: dict[str, str] = {}  # labels read by their place: the document's own words
     for page in document.pages:
         headers = sorted(
             (r for r in page.regions if r.kind in ("title", "subtitle")),
@@ -62,7 +64,7 @@ def segment(document: Document, config: BlockConfig) -> list[Block]:
             for r in headers
             if (found := find_municipality([line.text for line in r.lines], config))
         ]
-        page_blocks, carried = _page_blocks(page.regions, config, document, carried)
+        page_blocks, carried = _page_blocks(page.regions, config, document, carried, wordings)
         if not marks and not municipality:
             document.warnings.append(f"page {page.number}: no municipality found in the header")
         for block in page_blocks:
@@ -132,7 +134,11 @@ def _append(blocks: list[Block], block: Block) -> None:
 
 
 def _page_blocks(
-    regions: list[Region], config: BlockConfig, document: Document, carried: list[_Label]
+    regions: list[Region],
+    config: BlockConfig,
+    document: Document,
+    carried: list[_Label],
+    wordings: dict[str, str],
 ) -> tuple[list[Block], list[_Label]]:
     """A page's blocks, and the session headers of its last table for the next page.
 
@@ -141,7 +147,17 @@ def _page_blocks(
     next page takes its columns' sessions from the headers carried over, where it has
     none of its own.
     """
-    labels = _labels(regions, config)
+    labels = _labels(regions, config, wordings)
+    known = {key: label.block for key, label in labels.items() if label.block}
+    placed = infer_labels(regions, known, set(labels), config)
+    for region in regions:
+        if id(region) in placed:
+            labels[id(region)] = _Label(region, placed[id(region)], None, region.table)
+            wordings[wording(region.text)] = placed[id(region)]
+            document.warnings.append(
+                f"page {region.page}: label {compact(region.text)[:20]} is worded as no "
+                f"pattern of configs/blocks.yaml knows; read as {placed[id(region)]} by its place"
+            )
     tables = sorted(
         {r.table for r in regions if r.kind == "cell" and r.table is not None},
         key=lambda table: min(r.bbox.top for r in regions if r.table == table),
@@ -150,6 +166,16 @@ def _page_blocks(
     if tables and tables[0] not in with_headers:
         for label in carried:
             labels[id(label)] = _Label(label.region, None, label.session, tables[0])
+    # a report's headings over its lists, worded as no pattern knows: by their place among
+    # the known ones, over the page's free text (a PDF gives each heading a region of its own)
+    free = [line for r in regions if r.kind in ("title", "subtitle", "text") for line in r.lines]
+    headings = {id(free[n]): block for n, block in infer_headings(free, config).items()}
+    for line in free:
+        if id(line) in headings:
+            document.warnings.append(
+                f"page {line.page}: heading {compact(line.text)[:20]} is worded as no pattern "
+                f"of configs/blocks.yaml knows; read as {headings[id(line)]} by its place"
+            )
     blocks: list[Block] = []
     for region in regions:
         if region.kind == "cell" and id(region) not in labels:
@@ -162,7 +188,9 @@ def _page_blocks(
                     f"{compact(region.text)[:30]}"
                 )
             blocks.append(block)
-        elif region.kind == "subtitle" and (name := match_label(region.text, config)):
+        elif region.kind == "subtitle" and (
+            name := match_label(region.text, config) or headings.get(id(region.lines[0]))
+        ):
             # a report's heading set large (支援前の現状): its list follows in a region below
             blocks.append(_new_block(name, compact(region.text), region.page))
         elif region.kind == "text":
@@ -171,18 +199,22 @@ def _page_blocks(
                 blocks.append(_labelled_block(region, label, config))
             else:
                 above = blocks[-1] if blocks else None
-                blocks.extend(_free_blocks(region, config, document, above))
+                blocks.extend(_free_blocks(region, config, document, above, headings))
     last = tables[-1] if tables else None
     headers = [label for label in labels.values() if label.session and label.table == last]
     return blocks, headers
 
 
-def _labels(regions: list[Region], config: BlockConfig) -> dict[int, _Label]:
+def _labels(
+    regions: list[Region], config: BlockConfig, wordings: dict[str, str]
+) -> dict[int, _Label]:
+    """The page's label cells: known wordings, and those its document's earlier pages
+    showed to be labels by their place (a continued row's 気になっていること（続き）)."""
     labels: dict[int, _Label] = {}
     for region in regions:
         if region.kind != "cell":
             continue
-        block = match_label(region.text, config)
+        block = match_label(region.text, config) or wordings.get(wording(region.text))
         session = None if block else match_session(region.text, config)
         if block or session:
             labels[id(region)] = _Label(region, block, session, region.table)
@@ -277,11 +309,14 @@ def _heading_in_lines(
 
 
 def _free_blocks(region: Region, config: BlockConfig, document: Document,
-                 above: Block | None = None) -> list[Block]:  # fmt: skip
+                 above: Block | None = None, headings: dict[int, str] | None = None,
+                 ) -> list[Block]:  # fmt: skip
     """Free text: ⚫ lines become まとめ; a heading line starts its block; the rest is その他.
-    above: the page's block before the region (a heading of its own region, in a PDF)."""
+    above: the page's block before the region (a heading of its own region, in a PDF);
+    headings: id(line) → block of the lines that are headings by their place."""
     blocks: list[Block] = []
     current: Block | None = None
+    headings = headings or {}
     for line in region.lines:
         text = line.text.lstrip()
         if is_title(text, config):
@@ -294,7 +329,7 @@ def _free_blocks(region: Region, config: BlockConfig, document: Document,
                 blocks.append(current)
             current.lines.append(line)
             continue
-        name = match_label(text, config)
+        name = match_label(text, config) or headings.get(id(line))
         if name:
             current = _new_block(name, compact(text), line.page)
             blocks.append(current)

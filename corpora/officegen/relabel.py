@@ -1,0 +1,121 @@
+"""Office files of the sample with some labels worded as configs/blocks.yaml does not know.
+
+Real reports word their labels their own way; the readers place such a label by where it
+stands (pipeline/stages/segment/unknown_labels.py). These files test that: the sample's
+.pptx and .docx with the labels of some blocks rewritten (python-pptx, python-docx) read to
+the same items as the originals. The tests rewrite the .pptx and .docx themselves; the PDFs,
+which need LibreOffice, are committed in corpora/relabelled/ (`python -m corpora.officegen
+relabel`, `make office`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .export import to_pdf
+
+# Wordings no pattern of configs/blocks.yaml matches, about as long as the standard ones
+# (a longer label overflows the narrow label cell its deck was laid out for).
+WORDINGS = {
+    "現状": "概況",
+    "目指す姿": "未来予想",
+    "課題意識": "気がかり",
+    "基本情報": "開催記録",
+    "実施内容": "やること",
+    "支援体制": "関係者",
+    "アセスメント結果": "はじめに聞いたこと",
+    "支援内容": "一緒に取り組んだこと",
+    "到達点": "ふりかえり",
+}
+
+ROOT = Path(__file__).resolve().parents[1]
+# (source in corpora/office, blocks whose labels are reworded, name of the relabelled file)
+RELABELLED = [
+    ("r05_ginrei.pptx", ("課題意識", "基本情報", "到達点"), "r05_ginrei_relabelled.pptx"),
+    ("r06_yugaya.docx", ("現状", "目指す姿"), "r06_yugaya_relabelled.docx"),
+    ("r05_hotarugawa.docx", ("課題意識", "基本情報", "到達点"), "r05_hotarugawa_relabelled.docx"),
+]
+
+
+def _rewrite(paragraphs, text: str, blocks, label_of) -> str | None:
+    """Put the new wording in the first run of a label's paragraphs, emptying the rest
+    (the runs keep their fonts): the block it labelled, or None."""
+    block = label_of(text)
+    runs = [run for p in paragraphs for run in p.runs]
+    if block not in blocks or not runs:
+        return None
+    for run in runs:
+        run.text = ""
+    runs[0].text = WORDINGS[block]
+    return block
+
+
+def _label_of():
+    from pipeline.config.settings import load_settings
+    from pipeline.stages.segment.labels import match_label
+
+    config = load_settings().blocks
+    return lambda text: match_label(text, config)
+
+
+def relabel_pptx(source: Path, target: Path, blocks) -> list[str]:
+    """The deck with the labels (table cells, box headings) of these blocks reworded."""
+    from pptx import Presentation
+
+    label_of = _label_of()
+    deck = Presentation(str(source))
+    done = []
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            frames = (
+                [cell.text_frame for row in shape.table.rows for cell in row.cells]
+                if shape.has_table
+                else [shape.text_frame]
+                if shape.has_text_frame
+                else []
+            )
+            for frame in frames:
+                block = _rewrite(frame.paragraphs, frame.text, blocks, label_of)
+                if block:
+                    done.append(block)
+    deck.save(str(target))
+    return done
+
+
+def relabel_docx(source: Path, target: Path, blocks) -> list[str]:
+    """The report with the labels (headings, table cells) of these blocks reworded."""
+    from docx import Document
+
+    label_of = _label_of()
+    report = Document(str(source))
+    done = []
+    for paragraph in report.paragraphs:
+        if block := _rewrite([paragraph], paragraph.text, blocks, label_of):
+            done.append(block)
+    for table in report.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                if block := _rewrite(cell.paragraphs, cell.text, blocks, label_of):
+                    done.append(block)
+    report.save(str(target))
+    return done
+
+
+def relabel(source: Path, target: Path, blocks) -> list[str]:
+    write = relabel_pptx if source.suffix == ".pptx" else relabel_docx
+    return write(source, target, blocks)
+
+
+def build(out_dir: Path = ROOT / "relabelled") -> list[Path]:
+    """corpora/relabelled/*.pdf: the relabelled files as LibreOffice exports them."""
+    import tempfile
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        files = []
+        for source, blocks, name in RELABELLED:
+            target = Path(tmp) / name
+            relabel(ROOT / "office" / source, target, blocks)
+            files.append(target)
+        made = to_pdf(files, out_dir)
+    return [made[f] for f in files]
