@@ -105,6 +105,11 @@ def test_titles_and_wrapped_words_name_no_block(config, line):
         ("第2回 10月16日", (2,)),
         ("第3回伴走支援（令和5年12月5日）", (3,)),
         ("第 1 回 第 2 回 第 3 回", (1, 2, 3)),  # a header row on one line
+        ("第一回", (1,)),  # kanji numerals
+        ("第三回目", (3,)),
+        ("第十二回", (12,)),
+        ("第一回 第二回 第三回", (1, 2, 3)),
+        ("一体的な支援", ()),
         ("支援1回目", ()),  # a sub-heading inside 支援内容, not a column header
         ("第1回の庁内検討会を開催", ()),
     ],

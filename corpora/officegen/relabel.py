@@ -31,31 +31,39 @@ WORDINGS = {
 ROOT = Path(__file__).resolve().parents[1]
 # (source in corpora/office, blocks whose labels are reworded, name of the relabelled file)
 RELABELLED = [
-    ("r05_ginrei.pptx", ("課題意識", "基本情報", "到達点"), "r05_ginrei_relabelled.pptx"),
+    (
+        "r05_ginrei.pptx",
+        ("課題意識", "基本情報", "到達点", "sessions"),
+        "r05_ginrei_relabelled.pptx",
+    ),
     ("r06_yugaya.docx", ("現状", "目指す姿"), "r06_yugaya_relabelled.docx"),
     ("r05_hotarugawa.docx", ("課題意識", "基本情報", "到達点"), "r05_hotarugawa_relabelled.docx"),
 ]
 
 
+# Session column headers (第1回 …) as dates, where "sessions" is among the blocks named
+SESSION_WORDINGS = {1: "7月12日", 2: "10月4日", 3: "1月17日", 4: "2月21日"}
+
+
 def _rewrite(paragraphs, text: str, blocks, label_of) -> str | None:
     """Put the new wording in the first run of a label's paragraphs, emptying the rest
-    (the runs keep their fonts): the block it labelled, or None."""
-    block = label_of(text)
+    (the runs keep their fonts): the block it labelled ("sessions" for a header), or None."""
+    block, session = label_of(text)
     runs = [run for p in paragraphs for run in p.runs]
-    if block not in blocks or not runs:
+    if not runs or not (block in blocks or (session and "sessions" in blocks)):
         return None
     for run in runs:
         run.text = ""
-    runs[0].text = WORDINGS[block]
-    return block
+    runs[0].text = WORDINGS[block] if block else SESSION_WORDINGS[session]
+    return block or "sessions"
 
 
 def _label_of():
     from pipeline.config.settings import load_settings
-    from pipeline.stages.segment.labels import match_label
+    from pipeline.stages.segment.labels import match_label, match_session
 
     config = load_settings().blocks
-    return lambda text: match_label(text, config)
+    return lambda text: (match_label(text, config), match_session(text, config))
 
 
 def relabel_pptx(source: Path, target: Path, blocks) -> list[str]:

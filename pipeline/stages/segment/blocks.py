@@ -20,7 +20,12 @@ from pipeline.core.normalize import compact, nfkc
 from pipeline.core.records import Block, Document, Line, Region
 from pipeline.stages.segment import naive_text
 from pipeline.stages.segment.labels import is_title, match_label, match_session, subheading_kind
-from pipeline.stages.segment.unknown_labels import infer_headings, infer_labels, wording
+from pipeline.stages.segment.unknown_labels import (
+    infer_headings,
+    infer_labels,
+    infer_sessions,
+    wording,
+)
 
 
 @dataclass
@@ -157,6 +162,16 @@ def _page_blocks(
             document.warnings.append(
                 f"page {region.page}: label {compact(region.text)[:20]} is worded as no "
                 f"pattern of configs/blocks.yaml knows; read as {placed[id(region)]} by its place"
+            )
+    known = {key: label.block for key, label in labels.items() if label.block}
+    sessions = infer_sessions(regions, known, set(labels), config)
+    for region in regions:
+        if id(region) in sessions:
+            labels[id(region)] = _Label(region, None, sessions[id(region)], region.table)
+            document.warnings.append(
+                f"page {region.page}: column header {compact(region.text)[:20]} is worded as "
+                f"no session header pattern knows; read as session {sessions[id(region)]} by "
+                "its place"
             )
     tables = sorted(
         {r.table for r in regions if r.kind == "cell" and r.table is not None},

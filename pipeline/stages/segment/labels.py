@@ -38,8 +38,22 @@ def subheading_kind(text: str, config: BlockConfig) -> str:
     return re.sub(r"[0-9０-９]+", "#", key)
 
 
+_KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
+
+
+def _arabic(key: str) -> str:
+    """Kanji numerals as digits (第三回 → 第3回, 第十二回 → 第12回): session headers are
+    written either way, and the patterns count in digits."""
+    key = re.sub(
+        "([一二三四五六七八九]?)十([一二三四五六七八九]?)",
+        lambda m: f"{m.group(1) or '一'}{m.group(2) or '〇'}",
+        key,
+    )
+    return key.translate(_KANJI_DIGITS)
+
+
 def match_session(text: str, config: BlockConfig) -> int | None:
-    key = compact(text)
+    key = _arabic(compact(text))
     for pattern in config.session_headers:
         found = pattern.fullmatch(key)
         if found:
@@ -49,7 +63,7 @@ def match_session(text: str, config: BlockConfig) -> int | None:
 
 def session_numbers(text: str, config: BlockConfig) -> tuple[int, ...]:
     """第1回 (or 第 1 回 第 2 回 第 3 回 on one line) → its session numbers."""
-    key = compact(text)
+    key = _arabic(compact(text))
     for pattern in config.session_headers:
         if re.fullmatch(f"(?:{pattern.pattern})+", key):
             return tuple(int(m.group(1)) for m in pattern.finditer(key))

@@ -281,3 +281,48 @@ def _labelish_text(text: str, config: BlockConfig) -> bool:
         and key[:1] not in set(config.bullets) | set(config.summary_glyphs)
         and not is_title(key, config)
     )
+
+
+def infer_sessions(
+    regions: list[Region], known: dict[int, str], taken: set[int], config: BlockConfig
+) -> dict[int, int]:
+    """{id(cell): session number} for a session table's column headers worded as no
+    pattern knows (7月12日（水）, 初回, 最終回): the cells right above the columns that a
+    session block's row (基本情報, 実施内容) spreads over, numbered left to right. Only
+    where the table has no known header and every such column has one."""
+    cells = [r for r in regions if r.kind == "cell"]
+    found: dict[int, int] = {}
+    for table in {c.table for c in cells if known.get(id(c)) in config.session_blocks}:
+        own = [c for c in cells if c.table == table]
+        if any(id(c) in taken and id(c) not in known for c in own):
+            continue  # its headers are known ones (第1回)
+        rows = [c for c in own if known.get(id(c)) in config.session_blocks]
+        top = min(rows, key=lambda c: c.bbox.top)
+        columns = sorted(
+            (
+                c
+                for c in own
+                if c.bbox.x0 >= top.bbox.x1 - 1
+                and overlap(c.bbox.top, c.bbox.bottom, top.bbox.top, top.bbox.bottom)
+                > 0.5 * min(c.bbox.height, top.bbox.height)
+            ),
+            key=lambda c: c.bbox.x0,
+        )
+        if len(columns) < 2:
+            continue
+        headers = []
+        for column in columns:
+            above = [
+                c
+                for c in own
+                if id(c) not in taken
+                and c.bbox.bottom <= column.bbox.top + 1
+                and abs(c.bbox.x0 - column.bbox.x0) < _ALIGN
+                and abs(c.bbox.x1 - column.bbox.x1) < _ALIGN
+                and _labelish(c, config)
+            ]
+            if above:
+                headers.append(max(above, key=lambda c: c.bbox.bottom))
+        if len(headers) == len(columns):
+            found.update({id(c): n for n, c in enumerate(headers, start=1)})
+    return found
