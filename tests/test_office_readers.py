@@ -3,6 +3,8 @@ files made with python-pptx / python-docx for one feature each."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from docx import Document as WordDocument
 from docx.shared import Pt as WordPt
@@ -12,7 +14,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Pt
 
 from pipeline.core.errors import UnreadableFileError
-from pipeline.core.normalize import compact
+from pipeline.core.normalize import compact, nfkc
 from pipeline.stages.pipeline import read_file
 
 from .conftest import ROOT
@@ -216,3 +218,33 @@ def test_a_session_table_over_a_page_break_keeps_its_columns_sessions(settings):
     done = [(i.session, i.page) for i in report.items if i.block == "実施内容"]
     assert {session for session, _ in done} == {1, 2, 3}
     assert {page for _, page in done} == {max(headed) + 1}  # below the break
+
+
+def test_a_report_without_page_breaks_keeps_its_municipalities_and_split_boxes(settings):
+    """Writer, two municipalities run on without page breaks (r04_report_set_n): the second
+    one's numbered heading stands mid-page right below the first one's ⚫ lines, and each
+    results table (アセスメント結果 / 到達点 / 支援内容 boxes) runs over a page break, its
+    heading row on one page and part of its boxes on the next, with no heading repeated."""
+    report = read_file(PDF / "r04_report_set_n.pdf", settings)
+    municipalities = [b.municipality for b in report.blocks if b.block == "現状"]
+    assert municipalities == ["千草野町", "雲雀野市"]
+    summary = [compact(i.text) for i in report.items if i.block == "まとめ"]
+    assert not any("雲雀野市" in text for text in summary)  # the heading is no summary line
+    assert not [i for i in report.items if i.block == "その他"]
+    gold = json.loads((OFFICE / "gold.json").read_text(encoding="utf-8"))
+    for muni in (m for m in gold["municipalities"] if m["file"] == "r04_report_set_n.docx"):
+        for block in ("アセスメント結果", "到達点", "支援内容"):
+            wanted = [
+                compact(nfkc(i["text"]))
+                for b in muni["blocks"]
+                if b["block"] == block
+                for i in b["items"]
+            ]
+            read = [
+                compact(nfkc(i.text))
+                for i in report.items
+                if i.municipality == muni["municipality"] and i.block == block
+            ]
+            assert read == wanted, (muni["municipality"], block)
+    pages = {i.page for i in report.items if i.block == "到達点" and i.municipality == "千草野町"}
+    assert len(pages) == 2  # the box runs over the break

@@ -360,6 +360,9 @@ def _free_regions(chars: list[dict], page, number: int, options: dict) -> list[R
             for r in regions
             if r.kind == "text"
             and -0.5 * line.size < line.bbox.top - r.bbox.bottom < 0.9 * line.size
+            # a line set larger than the text above it is a heading of its own (２．B市 after
+            # the ⚫ lines of A市 in a report that runs on without a page break)
+            and line.size <= 1.25 * max(ln.size for ln in r.lines)
             and overlap(r.bbox.x0, r.bbox.x1, line.bbox.x0, line.bbox.x1)
             > 0.3 * min(r.bbox.width, line.bbox.width)
         ]

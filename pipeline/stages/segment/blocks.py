@@ -11,7 +11,7 @@ headers 第1回 / 第2回 / 第3回 give the cells below them their session numb
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.config.settings import BlockConfig
 from pipeline.core.contract import OTHER, SUMMARY
@@ -60,8 +60,9 @@ def segment(document: Document, config: BlockConfig) -> list[Block]:
     carried: list[_Label] = []  # session headers of a table that runs on to the next page
     wordings: dict[str, str] = {}  # labels read by their place: the document's own words
     for page in document.pages:
+        regions = [_as_header(region, config) for region in page.regions]
         headers = sorted(
-            (r for r in page.regions if r.kind in ("title", "subtitle")),
+            (r for r in regions if r.kind in ("title", "subtitle")),
             key=lambda r: (r.bbox.top, r.bbox.x0),
         )
         marks = [
@@ -69,7 +70,7 @@ def segment(document: Document, config: BlockConfig) -> list[Block]:
             for r in headers
             if (found := find_municipality([line.text for line in r.lines], config))
         ]
-        page_blocks, carried = _page_blocks(page.regions, config, document, carried, wordings)
+        page_blocks, carried = _page_blocks(regions, config, document, carried, wordings)
         if not marks and not municipality:
             document.warnings.append(f"page {page.number}: no municipality found in the header")
         for block in page_blocks:
@@ -84,6 +85,18 @@ def segment(document: Document, config: BlockConfig) -> list[Block]:
     for n, block in enumerate(blocks, start=1):
         block.block_id = f"{document.doc_id}-b{n:03d}"
     return blocks
+
+
+def _as_header(region: Region, config: BlockConfig) -> Region:
+    """A numbered section heading that names a municipality (２．B市（人口…）) is a header
+    wherever it stands on the page: a report that runs on without page breaks sets the next
+    municipality's heading mid-page, below the last one's text."""
+    if region.kind != "text" or len(region.lines) > 3:
+        return region
+    first = nfkc(region.lines[0].text).strip()
+    if config.section.match(first) and find_municipality([first], config):
+        return replace(region, kind="subtitle")
+    return region
 
 
 def _plain_document(document: Document, config: BlockConfig) -> list[Block]:
@@ -180,7 +193,9 @@ def _page_blocks(
     with_headers = {label.region.table for label in labels.values() if label.session}
     if tables and tables[0] not in with_headers:
         for label in carried:
-            labels[id(label)] = _Label(label.region, None, label.session, tables[0])
+            if label.session:
+                labels[id(label)] = _Label(label.region, None, label.session, tables[0])
+    continued = _continued(regions, tables[0], labels, carried) if tables else {}
     # a report's headings over its lists, worded as no pattern knows: by their place among
     # the known ones, over the page's free text (a PDF gives each heading a region of its own)
     free = [line for r in regions if r.kind in ("title", "subtitle", "text") for line in r.lines]
@@ -194,7 +209,7 @@ def _page_blocks(
     blocks: list[Block] = []
     for region in regions:
         if region.kind == "cell" and id(region) not in labels:
-            block = _cell_block(region, regions, labels, config)
+            block = _cell_block(region, regions, labels, config, continued.get(id(region)))
             if block is None:
                 continue
             if block.block == OTHER:
@@ -217,7 +232,68 @@ def _page_blocks(
                 blocks.extend(_free_blocks(region, config, document, above, headings))
     last = tables[-1] if tables else None
     headers = [label for label in labels.values() if label.session and label.table == last]
-    return blocks, headers
+    cells = [r for r in regions if r.kind == "cell" and r.table == last]
+    bottom = max((c.bbox.bottom for c in cells), default=0.0)
+    headings = [  # the last table's labels whose column or row runs on to the next page
+        label
+        for label in labels.values()
+        if label.block
+        and label.region.table == last
+        and any(
+            c.bbox.bottom >= bottom - 1
+            and (c is label.region or _beside(c, label.region) or _under(c, label.region))
+            for c in cells
+        )
+    ]
+    return blocks, [*headers, *headings]
+
+
+def _beside(cell: Region, label: Region) -> bool:
+    """The cell stands right of the label, in its row."""
+    return cell.bbox.x0 >= label.bbox.x1 - 1 and (
+        overlap(cell.bbox.top, cell.bbox.bottom, label.bbox.top, label.bbox.bottom)
+        > 0.5 * min(cell.bbox.height, label.bbox.height)
+    )
+
+
+def _under(cell: Region, label: Region) -> bool:
+    """The cell stands below the label, in its column."""
+    return cell.bbox.top >= label.bbox.bottom - 1 and (
+        overlap(cell.bbox.x0, cell.bbox.x1, label.bbox.x0, label.bbox.x1) > 0.8 * cell.bbox.width
+    )
+
+
+def _continued(
+    regions: list[Region], table: int, labels: dict[int, _Label], carried: list[_Label]
+) -> dict[int, _Label]:
+    """{id(cell): label} for the first row of a table that opens a page and has no labels
+    of its own, where the previous page's last table ran on (Writer repeats no heading row,
+    and a row split over the break leaves its label cell empty): a cell takes the box
+    heading carried over its column, or the row label carried over the empty cell left of it."""
+    cells = [r for r in regions if r.kind == "cell" and r.table == table]
+    if not carried or any(labels.get(id(c)) and labels[id(c)].block for c in cells):
+        return {}
+    top = min(c.bbox.top for c in cells)
+    above = [
+        r for r in regions if r.kind == "text" and r.bbox.bottom <= top + 1 and compact(r.text)
+    ]
+    if above:
+        return {}  # the table does not open the page: a new table, not one that runs on
+    found: dict[int, _Label] = {}
+    for cell in (c for c in cells if c.bbox.top <= top + 1 and compact(c.text)):
+        for label in (label for label in carried if label.block):
+            head = label.region.bbox
+            if overlap(cell.bbox.x0, cell.bbox.x1, head.x0, head.x1) > 0.8 * cell.bbox.width:
+                found[id(cell)] = label
+            elif any(
+                not compact(c.text)
+                and abs(c.bbox.x0 - head.x0) < 2
+                and abs(c.bbox.x1 - head.x1) < 2
+                and _beside(cell, c)
+                for c in cells
+            ):
+                found[id(cell)] = label
+    return found
 
 
 def _labels(
@@ -237,9 +313,13 @@ def _labels(
 
 
 def _cell_block(
-    cell: Region, regions: list[Region], labels: dict[int, _Label], config: BlockConfig
+    cell: Region,
+    regions: list[Region],
+    labels: dict[int, _Label],
+    config: BlockConfig,
+    continued: _Label | None = None,
 ) -> Block | None:
-    label = _label_left(cell, labels) or _label_above(cell, labels)
+    label = _label_left(cell, labels) or _label_above(cell, labels) or continued
     lines = list(cell.lines)
     heading = label.region.text if label else ""
     name = label.block if label else None
