@@ -110,6 +110,11 @@ def test_titles_and_wrapped_words_name_no_block(config, line):
         ("第十二回", (12,)),
         ("第一回 第二回 第三回", (1, 2, 3)),
         ("一体的な支援", ()),
+        ("第1回打合せ", (1,)),  # what the session was, in a word
+        ("第2回意見交換会", (2,)),
+        ("第 1 回 打合せ 第 2 回 打合せ 第 3 回 打合せ", (1, 2, 3)),
+        ("伴走支援2回目", (2,)),
+        ("伴走支援 1 回目 伴走支援 2 回目 伴走支援 3 回目", (1, 2, 3)),
         ("支援1回目", ()),  # a sub-heading inside 支援内容, not a column header
         ("第1回の庁内検討会を開催", ()),
     ],
