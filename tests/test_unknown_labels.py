@@ -1,6 +1,6 @@
 """Labels worded as configs/blocks.yaml does not know are read by their place.
 
-The sample's own office files, with the labels of some blocks rewritten (まちの現状 → 概況,
+The sample's own office files, with the labels of some blocks rewritten (現状 → あらまし,
 課題意識 → 気がかり, 到達点 → ふりかえり; corpora/officegen/relabel.py), must read to the same
 blocks and items as the originals: .pptx and .docx rewritten here, their LibreOffice PDFs
 committed in corpora/relabelled/.

@@ -17,7 +17,7 @@ from .export import to_pdf
 # Wordings no pattern of configs/blocks.yaml matches, about as long as the standard ones
 # (a longer label overflows the narrow label cell its deck was laid out for).
 WORDINGS = {
-    "現状": "概況",
+    "現状": "あらまし",
     "目指す姿": "未来予想",
     "課題意識": "気がかり",
     "基本情報": "開催記録",

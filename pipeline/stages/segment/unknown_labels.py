@@ -1,6 +1,6 @@
 """Labels that configs/blocks.yaml does not know, read by their place.
 
-Municipalities word their labels their own way (概況, 気がかり, ふりかえり), and a label the
+Municipalities word their labels their own way (あらまし, 気がかり, ふりかえり), and a label the
 patterns miss used to turn its whole row into その他. A report's layout still says where a
 label stands: a short cell in the column where its table's other rows have their labels,
 with content to its right; a heading band in line with the other box headings of its row,
