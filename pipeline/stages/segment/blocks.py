@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from pipeline.config.settings import BlockConfig
 from pipeline.core.contract import OTHER, SUMMARY
-from pipeline.core.geometry import overlap
+from pipeline.core.geometry import beside, overlap, under
 from pipeline.core.normalize import compact, nfkc
 from pipeline.core.records import Block, Document, Line, Region
 from pipeline.stages.segment import naive_text
@@ -57,7 +57,7 @@ def segment(document: Document, config: BlockConfig) -> list[Block]:
         return _plain_document(document, config)  # text extracted elsewhere: no positions
     municipality, section = "", ""
     blocks: list[Block] = []
-    carried: list[_Label] = []  # session headers of a table that runs on to the next page
+    carried: list[_Label] = []  # headers and labels of a table that runs on to the next page
     wordings: dict[str, str] = {}  # labels read by their place: the document's own words
     for page in document.pages:
         regions = [_as_header(region, config) for region in page.regions]
@@ -158,7 +158,8 @@ def _page_blocks(
     carried: list[_Label],
     wordings: dict[str, str],
 ) -> tuple[list[Block], list[_Label]]:
-    """A page's blocks, and the session headers of its last table for the next page.
+    """A page's blocks, and the session headers and the box headings or row labels of its
+    last table whose columns or rows run on, for the next page (_continued).
 
     A session table that runs over a page break has its header row (第1回 …) on the first
     page only (Writer repeats no heading row unless told to): the table that opens the
@@ -176,7 +177,7 @@ def _page_blocks(
                 f"page {region.page}: label {compact(region.text)[:20]} is worded as no "
                 f"pattern of configs/blocks.yaml knows; read as {placed[id(region)]} by its place"
             )
-    known = {key: label.block for key, label in labels.items() if label.block}
+    known.update(placed)
     sessions = infer_sessions(regions, known, set(labels), config)
     for region in regions:
         if id(region) in sessions:
@@ -234,33 +235,22 @@ def _page_blocks(
     headers = [label for label in labels.values() if label.session and label.table == last]
     cells = [r for r in regions if r.kind == "cell" and r.table == last]
     bottom = max((c.bbox.bottom for c in cells), default=0.0)
-    headings = [  # the last table's labels whose column or row runs on to the next page
+    running = [  # the last table's labels whose column or row runs on to the next page
         label
         for label in labels.values()
         if label.block
         and label.region.table == last
         and any(
             c.bbox.bottom >= bottom - 1
-            and (c is label.region or _beside(c, label.region) or _under(c, label.region))
+            and (
+                c is label.region
+                or beside(label.region.bbox, c.bbox)
+                or under(label.region.bbox, c.bbox)
+            )
             for c in cells
         )
     ]
-    return blocks, [*headers, *headings]
-
-
-def _beside(cell: Region, label: Region) -> bool:
-    """The cell stands right of the label, in its row."""
-    return cell.bbox.x0 >= label.bbox.x1 - 1 and (
-        overlap(cell.bbox.top, cell.bbox.bottom, label.bbox.top, label.bbox.bottom)
-        > 0.5 * min(cell.bbox.height, label.bbox.height)
-    )
-
-
-def _under(cell: Region, label: Region) -> bool:
-    """The cell stands below the label, in its column."""
-    return cell.bbox.top >= label.bbox.bottom - 1 and (
-        overlap(cell.bbox.x0, cell.bbox.x1, label.bbox.x0, label.bbox.x1) > 0.8 * cell.bbox.width
-    )
+    return blocks, [*headers, *running]
 
 
 def _continued(
@@ -289,7 +279,7 @@ def _continued(
                 not compact(c.text)
                 and abs(c.bbox.x0 - head.x0) < 2
                 and abs(c.bbox.x1 - head.x1) < 2
-                and _beside(cell, c)
+                and beside(c.bbox, cell.bbox)
                 for c in cells
             ):
                 found[id(cell)] = label
@@ -344,13 +334,7 @@ def _label_left(cell: Region, labels: dict[int, _Label]) -> _Label | None:
     candidates = [
         label
         for label in labels.values()
-        if label.block
-        and label.region.table == cell.table
-        and label.region.bbox.x1 <= cell.bbox.x0 + 1
-        and overlap(
-            label.region.bbox.top, label.region.bbox.bottom, cell.bbox.top, cell.bbox.bottom
-        )
-        > 0.5 * min(label.region.bbox.height, cell.bbox.height)
+        if label.block and label.region.table == cell.table and beside(label.region.bbox, cell.bbox)
     ]
     return max(candidates, key=lambda label: label.region.bbox.x1, default=None)
 
@@ -361,10 +345,8 @@ def _label_above(cell: Region, labels: dict[int, _Label], gap: float = 3.0) -> _
         label
         for label in labels.values()
         if label.block
-        and label.region.bbox.bottom <= cell.bbox.top + 1
+        and under(label.region.bbox, cell.bbox)
         and cell.bbox.top - label.region.bbox.bottom < gap
-        and overlap(label.region.bbox.x0, label.region.bbox.x1, cell.bbox.x0, cell.bbox.x1)
-        > 0.8 * cell.bbox.width
     ]
     return max(candidates, key=lambda label: label.region.bbox.bottom, default=None)
 

@@ -20,7 +20,7 @@ import re
 from itertools import permutations
 
 from pipeline.config.settings import BlockConfig
-from pipeline.core.geometry import overlap
+from pipeline.core.geometry import beside, overlap, under
 from pipeline.core.normalize import compact
 from pipeline.core.records import Line, Region
 from pipeline.stages.segment.block_model import load as load_block_model
@@ -52,28 +52,28 @@ def wording(text: str) -> str:
     return re.sub(r"[(（]続き[)）]$", "", compact(text))
 
 
+def _short(key: str, config: BlockConfig) -> bool:
+    """Short text, no sentence's end, no slide's title: what a label's words look like."""
+    return (
+        0 < len(key) <= min(config.label_max_chars, 24)
+        and not key.endswith("。")
+        and not is_title(key, config)
+    )
+
+
 def _labelish(region: Region, config: BlockConfig) -> bool:
-    """Short text without a bullet, a sentence's end or a slide's title: what a label looks like."""
-    key = compact(region.text)
-    if not key or len(key) > min(config.label_max_chars, 24) or key.endswith("。"):
-        return False
-    # a narrow cell wraps its label a character a line (い / つ / ・ / ど): a glyph alone on
-    # its line leads no item
+    """A cell that looks like a label: short, and none of its lines led by a bullet. A
+    narrow cell wraps its label a character a line (い / つ / ・ / ど): a glyph alone on its
+    line leads no item."""
     firsts = {line.text.strip()[:1] for line in region.lines if len(compact(line.text)) > 1}
     glyphs = set(config.bullets) | set(config.summary_glyphs)
-    return not firsts & glyphs and not is_title(key, config)
+    return _short(compact(region.text), config) and not firsts & glyphs
 
 
 def _right_of(cell: Region, cells: list[Region]) -> Region | None:
     """The nearest cell of the same table row to the right."""
     row = [
-        c
-        for c in cells
-        if c is not cell
-        and c.table == cell.table
-        and c.bbox.x0 >= cell.bbox.x1 - 1
-        and overlap(c.bbox.top, c.bbox.bottom, cell.bbox.top, cell.bbox.bottom)
-        > 0.5 * min(c.bbox.height, cell.bbox.height)
+        c for c in cells if c is not cell and c.table == cell.table and beside(cell.bbox, c.bbox)
     ]
     return min(row, key=lambda c: c.bbox.x0, default=None)
 
@@ -121,9 +121,8 @@ def _below(heading: Region, regions: list[Region]) -> Region | None:
         for r in regions
         if r is not heading
         and r.kind in ("cell", "text")
-        and r.bbox.top >= heading.bbox.bottom - 1
+        and under(heading.bbox, r.bbox)
         and r.bbox.top - heading.bbox.bottom < (3.0 if r.kind == "cell" else 2 * size)
-        and overlap(r.bbox.x0, r.bbox.x1, heading.bbox.x0, heading.bbox.x1) > 0.8 * r.bbox.width
         and compact(r.text)
     ]
     return min(boxes, key=lambda r: r.bbox.top, default=None)
@@ -274,13 +273,9 @@ def infer_headings(lines: list[Line], config: BlockConfig) -> dict[int, str]:
 
 
 def _labelish_text(text: str, config: BlockConfig) -> bool:
+    """A line that looks like a heading: short, not led by a bullet or a まとめ glyph."""
     key = compact(text)
-    return (
-        0 < len(key) <= min(config.label_max_chars, 24)
-        and not key.endswith("。")
-        and key[:1] not in set(config.bullets) | set(config.summary_glyphs)
-        and not is_title(key, config)
-    )
+    return _short(key, config) and key[:1] not in set(config.bullets) | set(config.summary_glyphs)
 
 
 def infer_sessions(
@@ -298,16 +293,7 @@ def infer_sessions(
             continue  # its headers are known ones (第1回)
         rows = [c for c in own if known.get(id(c)) in config.session_blocks]
         top = min(rows, key=lambda c: c.bbox.top)
-        columns = sorted(
-            (
-                c
-                for c in own
-                if c.bbox.x0 >= top.bbox.x1 - 1
-                and overlap(c.bbox.top, c.bbox.bottom, top.bbox.top, top.bbox.bottom)
-                > 0.5 * min(c.bbox.height, top.bbox.height)
-            ),
-            key=lambda c: c.bbox.x0,
-        )
+        columns = sorted((c for c in own if beside(top.bbox, c.bbox)), key=lambda c: c.bbox.x0)
         if len(columns) < 2:
             continue
         headers = []
