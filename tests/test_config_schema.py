@@ -171,6 +171,10 @@ FILE_MISTAKES = {
         "blocks.yaml", "session_headers: ['第([0-9]+)回目?(", "session_headers: ['第([0-9]+回目?(",
         ["session_headers[0]: found '第([0-9]+回目?(", "expected a regular expression (missing )"],
     ),
+    "label_group_not_a_list": (
+        "blocks.yaml", "label_groups: [[現状, 目指す姿, 課題意識],", "label_groups: [現状,",
+        ["label_groups[0]: found '現状'", "expected a valid list"],
+    ),
     "blocks_key_typo": (
         "blocks.yaml", "label_max_chars: 40", "label_max_char: 40",
         ["label_max_char: unknown key", "label_max_chars"],

@@ -13,7 +13,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m corpora.officegen",
         description="The office-made sample and the text that real extractors write from the "
-        "sample PDFs (docs/corpus.md). `build` needs LibreOffice and the Noto CJK and IPAex "
+        "sample PDFs (docs/corpus.md). `build` and `relabel` need LibreOffice and the Noto CJK and IPAex "
         "fonts (Debian: libreoffice-impress libreoffice-writer fonts-noto-cjk fonts-ipaexfont); "
         "`extract` needs poppler-utils (pdftotext); `check` needs neither.",
     )

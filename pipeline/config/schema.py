@@ -149,7 +149,9 @@ class BlocksFile(_Section):
     session_headers: Patterns = []
     session_blocks: Blocks = ["基本情報", "実施内容"]
     side_by_side: Blocks = []
-    label_groups: list[Blocks] = []
+    # each group a list of two blocks or more: a lone name is no group (settings.py reads
+    # each as a list, so a string here would be read a character at a time)
+    label_groups: list[Annotated[list[Block], Field(min_length=2)]] = []
     titles: Patterns = []
     subheadings: Patterns = []
     item_starts: Patterns = []
