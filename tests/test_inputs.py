@@ -44,6 +44,20 @@ LEAST_F1 = {
 }
 
 
+# The sample's office files with labels worded anew (corpora/relabelled, docs/corpus.md):
+# (least block recall, least exact item F1), measured as above
+RELABELLED_LEAST = {
+    "relabelled PDF (office)": (1.0, 0.99),
+    "text pdftotext (relabelled)": (0.85, 0.88),
+    "text pdftotext_layout (relabelled)": (0.85, 0.90),
+    "text pdftotext_raw (relabelled)": (0.85, 0.81),
+    "text pdfminer (relabelled)": (0.83, 0.83),
+    "text pdfplumber (relabelled)": (0.85, 0.79),
+    "text pypdfium2 (relabelled)": (0.92, 0.84),
+    "text viewer (relabelled)": (0.92, 0.88),
+}
+
+
 @pytest.fixture(scope="module")
 def figures():
     return evaluate_inputs(parts=("dev",))
@@ -51,7 +65,17 @@ def figures():
 
 @pytest.mark.slow
 def test_every_input_kind_is_scored(figures):
-    assert set(figures) == set(LEAST_F1)
+    assert set(figures) == set(LEAST_F1) | set(RELABELLED_LEAST)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", sorted(RELABELLED_LEAST))
+def test_labels_worded_anew_are_read_by_their_place(figures, kind):
+    dev = figures[kind]["dev"]
+    recall, f1 = RELABELLED_LEAST[kind]
+    assert dev["files"] == 3 and not dev["failed"]
+    assert dev["blocks"]["recall"] >= recall, (kind, dev["blocks"]["recall"])
+    assert dev["items_exact"]["f1"] >= f1, (kind, dev["items_exact"]["f1"])
 
 
 @pytest.mark.slow
@@ -68,7 +92,7 @@ def test_the_table_has_a_row_per_kind_and_both_parts(figures):
     table = format_table({k: {**v, "held_out": None} for k, v in figures.items()})
     lines = table.splitlines()
     assert "developed on: files" in lines[0] and "held out: files" in lines[0]
-    assert len(lines) == 2 + len(LEAST_F1)
+    assert len(lines) == 2 + len(LEAST_F1) + len(RELABELLED_LEAST)
 
 
 def test_each_office_pdf_was_exported_from_the_committed_file():
@@ -84,10 +108,13 @@ def test_the_office_sample_is_what_its_sources_make():
     assert check() == []
 
 
-@pytest.mark.parametrize("source", ["sample", "office_pdf"])
-def test_each_extractor_text_is_of_the_committed_pdf(source):
+@pytest.mark.parametrize(
+    ("source", "texts"),
+    [("sample", "sample_txt"), ("office_pdf", "office_txt"), ("relabelled", "relabelled_txt")],
+)
+def test_each_extractor_text_is_of_the_committed_pdf(source, texts):
     pdfs = ROOT / "corpora" / source
-    folder = ROOT / "corpora" / ("sample_txt" if source == "sample" else "office_txt")
+    folder = ROOT / "corpora" / texts
     tools = sorted(p for p in folder.iterdir() if p.is_dir())
     assert len(tools) == 7
     for tool in tools:

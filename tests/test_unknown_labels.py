@@ -87,3 +87,76 @@ def test_a_label_without_a_known_neighbour_stays_other(tmp_path, settings):
     relabelled = read_file(target, settings)
     assert not {"アセスメント結果", "支援内容", "到達点"} & {b.block for b in relabelled.blocks}
     assert "その他" in {b.block for b in relabelled.blocks}
+
+
+# --------------------------------------------------------------------------- text
+
+# The relabelled PDFs' text as real extractors wrote it (corpora/relabelled_txt), read to the
+# items of the text the same tool wrote from the original PDF: 気 / が / か / り in a narrow label
+# column beside 現 / 状, the results band's ふりかえり between two known headings, session columns
+# headed 7月12日 …, and a report's headings あらまし and 未来予想 over their lists.
+TEXT_CASES = [
+    ("r05_ginrei", "pdftotext", {"課題意識", "基本情報", "到達点", "sessions"}),
+    ("r05_ginrei", "pdftotext_layout", {"課題意識", "基本情報", "到達点", "sessions"}),
+    ("r05_ginrei", "pdfminer", {"課題意識", "基本情報", "到達点", "sessions"}),
+    ("r05_ginrei", "pypdfium2", {"課題意識", "基本情報", "到達点", "sessions"}),
+    ("r06_yugaya", "pdftotext", {"現状", "目指す姿"}),
+    ("r06_yugaya", "pdfplumber", {"現状", "目指す姿"}),
+]
+
+
+@pytest.mark.parametrize(("name", "tool", "blocks"), TEXT_CASES, ids=lambda c: str(c))
+def test_extracted_text_with_new_label_wordings_reads_like_the_original(
+    settings, name, tool, blocks
+):
+    relabelled = read_file(CORPORA / "relabelled_txt" / tool / f"{name}_relabelled.txt", settings)
+    original = read_file(CORPORA / "office_txt" / tool / f"{name}.txt", settings)
+    assert _items(relabelled) == _items(original)
+    placed = {
+        "sessions" if "session" in warning else warning.rsplit("read as ", 1)[1].split()[0]
+        for warning in relabelled.document.warnings
+        if "by its place" in warning or "by their place" in warning
+    }
+    assert placed == blocks
+
+
+def test_no_known_label_of_the_office_text_is_placed_anew(settings):
+    """Every label of the in-sample office text is one the patterns know: a wrapped line's
+    end (…地区から, 越し), a label the tool broke (支 … 援体制), a glyph read as a letter, or two
+    headings run together must not be taken for a new wording."""
+    from pipeline.stages.segment.text_wordings import with_wordings
+
+    gold = __import__("json").loads(
+        (CORPORA / "office_txt" / "pdftotext" / "gold.json").read_text(encoding="utf-8")
+    )
+    for tool in ("pdftotext", "pdftotext_raw", "pdfminer"):
+        for doc in gold["documents"]:
+            if doc["held_out"]:
+                continue
+            text = (CORPORA / "office_txt" / tool / doc["file"]).read_text(encoding="utf-8")
+            pages = [(n, page.split("\n")) for n, page in enumerate(text.split("\f"), start=1)]
+            config, notes = with_wordings(pages, settings.blocks)
+            assert notes == [], (tool, doc["file"])
+            assert config.wordings == () and config.session_wordings == ()
+
+
+def test_a_wrapped_line_over_a_list_is_no_heading(settings):
+    """A report's headings over their lists, one worded anew: the wrapped end of an item
+    above a list (…を運行, its line above ran to the edge) stays content, and the heading the
+    order allows is placed."""
+    from pipeline.stages.segment.text_wordings import with_wordings
+
+    lines = [
+        "伴走支援前の状況",
+        "あらまし",
+        "・R5 年 9 月に路線バス（大平地区～町中心部）が廃止。代わりにデマンド型乗合タクシー",
+        "平日のみ運行",
+        "・温泉街の旅館・ホテルと介護事業所の間で人材の取り合いがある",
+        "目指す姿・取り組みたいこと",
+        "・3 地区それぞれの良さを生かしながら、町として一つの方向に向かう",
+        "課題意識",
+        "・旧町村ごとにサロン補助・配食の基準が違う",
+    ]
+    config, notes = with_wordings([(1, lines)], settings.blocks)
+    assert config.wordings == (("あらまし", "現状"),)
+    assert len(notes) == 1 and "あらまし" in notes[0]

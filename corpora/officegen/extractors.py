@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..reportgen.files import remove_stale, show, write_atomic
 from ..reportgen.gold import gold_json
+from .relabel import write_gold
 from .style import OfficeError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +36,8 @@ BATCHES = (
     (ROOT / "corpora" / "sample", ROOT / "corpora" / "sample_txt"),
     (ROOT / "corpora" / "office_pdf", ROOT / "corpora" / "office_txt"),
 )
+RELABELLED_PDFS = ROOT / "corpora" / "relabelled"
+RELABELLED_TXT = ROOT / "corpora" / "relabelled_txt"
 TOOLS = (
     "pdftotext",
     "pdftotext_layout",
@@ -105,7 +108,20 @@ def versions() -> dict[str, str]:
     return found
 
 
+def extract_relabelled(log=print) -> None:
+    """corpora/relabelled_txt/<tool>/<name>.txt: the text of each relabelled PDF, with the
+    gold of the PDF it was rewritten from (a new wording changes no item)."""
+    for pdf in sorted(RELABELLED_PDFS.glob("*.pdf")):
+        for tool in TOOLS:
+            out = RELABELLED_TXT / tool / f"{pdf.stem}.txt"
+            write_atomic(out, text_of(pdf, tool).encode("utf-8"))
+        log(f"wrote {show(RELABELLED_TXT)}/<tool>/{pdf.stem}.txt")
+    for tool in TOOLS:
+        write_gold(RELABELLED_TXT / tool, ".txt", f"relabelled_{tool}")
+
+
 def extract_all(log=print) -> None:
+    extract_relabelled(log)
     used = versions()
     for pdf_dir, txt_root in BATCHES:
         gold = json.loads((pdf_dir / "gold.json").read_text(encoding="utf-8"))

@@ -126,4 +126,48 @@ def build(out_dir: Path = ROOT / "relabelled") -> list[Path]:
             relabel(ROOT / "office" / source, target, blocks)
             files.append(target)
         made = to_pdf(files, out_dir)
+    write_gold(out_dir, ".pdf")
     return [made[f] for f in files]
+
+
+def relabelled_gold(suffix: str, batch: str = "relabelled") -> dict:
+    """Gold for the relabelled files: their originals' (office_pdf/gold.json), each named
+    as the relabelled file with `suffix` (.pdf, .txt), its variant marked relabelled. A
+    label's new wording changes no block and no item."""
+    import json
+    from hashlib import sha256
+
+    original = json.loads((ROOT / "office_pdf" / "gold.json").read_text(encoding="utf-8"))
+    names = {
+        f"{Path(source).stem}.pdf": f"{Path(name).stem}{suffix}" for source, _, name in RELABELLED
+    }
+    documents = []
+    for doc in original["documents"]:
+        if doc["file"] not in names:
+            continue
+        entry = {
+            **{k: v for k, v in doc.items() if k != "exported_from"},
+            "file": names[doc["file"]],
+            "variant": f"{doc['variant']}_relabelled",
+            "held_out": False,
+        }
+        if suffix == ".txt":  # the PDF the text was extracted from
+            pdf = ROOT / "relabelled" / f"{Path(names[doc['file']]).stem}.pdf"
+            entry["extracted_from"] = {
+                "file": pdf.name,
+                "sha256": sha256(pdf.read_bytes()).hexdigest(),
+            }
+        documents.append(entry)
+    municipalities = [
+        {**muni, "file": names[muni["file"]], "variant": f"{muni['variant']}_relabelled"}
+        for muni in original["municipalities"]
+        if muni["file"] in names
+    ]
+    return {"batch": batch, "documents": documents, "municipalities": municipalities}
+
+
+def write_gold(folder: Path, suffix: str, batch: str = "relabelled") -> None:
+    from ..reportgen.files import write_atomic
+    from ..reportgen.gold import gold_json
+
+    write_atomic(folder / "gold.json", gold_json(relabelled_gold(suffix, batch)))

@@ -55,6 +55,10 @@ class BlockConfig:
     order: tuple[str, ...] = ()  # the blocks' usual order on a slide
     side_by_side: tuple[str, ...] = ()  # boxes that usually stand side by side in one row
     label_groups: tuple[tuple[str, ...], ...] = ()  # the blocks one table or band holds
+    # one document's own wordings, placed by where they stand (segment/text_wordings.py):
+    # (label, block) and (session header, number); never read from configs/
+    wordings: tuple[tuple[str, str], ...] = ()
+    session_wordings: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)

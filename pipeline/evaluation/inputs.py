@@ -55,6 +55,8 @@ def input_kinds(corpora: Path = CORPORA) -> list[InputKind]:
         InputKind("office PDF (Writer)", corpora / "office_pdf", "report"),
         InputKind(".pptx", corpora / "office", "deck"),
         InputKind(".docx", corpora / "office", "report"),
+        # sample office files with labels worded as no pattern knows (docs/corpus.md)
+        InputKind("relabelled PDF (office)", corpora / "relabelled"),
     ]
     # one folder per extractor (corpora/officegen/extractors.py names them)
     tools = sorted(
@@ -64,6 +66,7 @@ def input_kinds(corpora: Path = CORPORA) -> list[InputKind]:
     for tool in tools:
         kinds.append(InputKind(f"text {tool} (reportlab)", corpora / "sample_txt" / tool))
         kinds.append(InputKind(f"text {tool} (office)", corpora / "office_txt" / tool))
+        kinds.append(InputKind(f"text {tool} (relabelled)", corpora / "relabelled_txt" / tool))
     return [k for k in kinds if (k.folder / "gold.json").is_file()]
 
 

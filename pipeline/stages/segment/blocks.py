@@ -20,6 +20,7 @@ from pipeline.core.normalize import compact, nfkc
 from pipeline.core.records import Block, Document, Line, Region
 from pipeline.stages.segment import naive_text
 from pipeline.stages.segment.labels import is_title, match_label, match_session, subheading_kind
+from pipeline.stages.segment.text_wordings import with_wordings
 from pipeline.stages.segment.unknown_labels import (
     infer_headings,
     infer_labels,
@@ -107,6 +108,9 @@ def _plain_document(document: Document, config: BlockConfig) -> list[Block]:
         (page.number, [line.text for r in page.regions if r.kind == "plain" for line in r.lines])
         for page in document.pages
     ]
+    # labels and session headers worded as no pattern knows, by their place in the text
+    config, placed = with_wordings(pages, config)
+    document.warnings.extend(placed)
     for number, parsed in naive_text.read_text(pages, config):
         named = find_municipality(parsed.header, config)
         if named:

@@ -15,6 +15,9 @@ def match_label(text: str, config: BlockConfig) -> str | None:
     key = compact(text)
     if not key or len(key) > config.label_max_chars:
         return None
+    for wording, block in config.wordings:
+        if key == wording:
+            return block
     # 伴走支援前の状況 is worded like a label (…の状況) but names the slide
     if any(p.fullmatch(key) for p in config.titles):
         return None
@@ -53,6 +56,9 @@ def _arabic(key: str) -> str:
 
 
 def match_session(text: str, config: BlockConfig) -> int | None:
+    for wording, number in config.session_wordings:
+        if compact(text) == wording:
+            return number
     key = _arabic(compact(text))
     for pattern in config.session_headers:
         found = pattern.fullmatch(key)
@@ -63,8 +69,26 @@ def match_session(text: str, config: BlockConfig) -> int | None:
 
 def session_numbers(text: str, config: BlockConfig) -> tuple[int, ...]:
     """第1回 (or 第 1 回 第 2 回 第 3 回 on one line) → its session numbers."""
+    if config.session_wordings:
+        found = _worded_sessions(compact(text), config)
+        if found:
+            return found
     key = _arabic(compact(text))
     for pattern in config.session_headers:
         if re.fullmatch(f"(?:{pattern.pattern})+", key):
             return tuple(int(m.group(1)) for m in pattern.finditer(key))
     return ()
+
+
+def _worded_sessions(key: str, config: BlockConfig) -> tuple[int, ...]:
+    """A line of a document's own session headers (7月12日 10月4日 …), one after another."""
+    numbers: list[int] = []
+    while key:
+        for wording, number in config.session_wordings:
+            if key.startswith(wording):
+                numbers.append(number)
+                key = key[len(wording) :]
+                break
+        else:
+            return ()
+    return tuple(numbers)

@@ -1,0 +1,412 @@
+"""Labels and session headers that a text words as configs/blocks.yaml does not know,
+placed by where they stand: the text reader's side of unknown_labels.py.
+
+Text has no positions, but a label still shows by its company. A narrow label column's
+cell comes out as a run of short fragments (気 / が / か / り) like its known neighbours'
+(現 / 状, 目 / 指 / す / 姿), never wider than theirs; a box heading or a wide label is a
+line of its own in the band its known neighbours form (one after another with only blank
+lines between, or side by side on one line). Such a wording names the block its group
+(`label_groups`) leaves, as in unknown_labels.py: the one block the known labels do not
+take, or, where more are left, the one the blocks' usual order (`order`) allows; else it
+stays unknown. Session columns headed with dates (7月12日 10月4日 …) on a slide of session
+rows without any 第N回 header are numbered left to right.
+
+What is placed holds for the whole document (a continued row on a later slide): it is
+added to the document's configuration (`wordings`, `session_wordings`), which every
+reader of text then matches like a pattern, and each placement is a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from itertools import combinations, permutations
+
+from pipeline.config.settings import BlockConfig
+from pipeline.core.normalize import compact
+from pipeline.stages.segment.labels import is_title, match_label, match_session, session_numbers
+from pipeline.stages.segment.naive_text import furniture, slides
+from pipeline.stages.segment.text_pieces import (
+    MAX_FRAGMENT,
+    furniture_key,
+    label_fragments,
+    spelled_labels,
+    text_width,
+)
+
+_MOST = 16  # characters of a label or box heading on a line of its own
+_FULL = 0.9  # of the widest line around it: a line that ran to its cell's edge
+_AROUND = 6  # lines above a heading that show how wide its neighbourhood's lines run
+_GAP = 3  # lines between two fragments of one label cell (spelled_labels' gap)
+_SPACED = re.compile(r"\S+(?: \S+)*")  # a laid-out segment: apart from the next by 2+ spaces
+_DATE = r"[0-9]{1,2}(?:月[0-9]{1,2}日|/[0-9]{1,2})(?:[(（][月火水木金土日][)）])?"
+_DATES = re.compile(_DATE)
+# a wrapped sentence's last line (…している, …につなぐ, …積雪は, …地区から, …3名), which a label
+# never ends like; a label may end in こと (取り組みたいこと)
+_PARTICLES = set("をにがはでへとのやもてるっんゃゅょー・）)")
+_KANA_KANJI = "\u3005\u3007\u3041-\u309f\u30a1-\u30ff\u4e00-\u9fff"
+_WORDS = re.compile(f"[{_KANA_KANJI}][{_KANA_KANJI}A-Za-z0-9・（）()「」]*")
+_VERB_END = re.compile(
+    r"([ただるいすずうむぐくつぬぶはがをにでもへ]|から|ので|ため|など|だけ|のみ|ほど|まで|より|[0-9][名件人回割円%％]|か所)$"
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A label on a slide: where it starts, its words, its block (None: no pattern knows
+    it) and its shape: "run", a narrow cell's fragments, or "line", a line of its own."""
+
+    line: int
+    key: str
+    block: str | None
+    shape: str
+    heading: bool = False  # a line over a list, not in a band: weaker evidence
+    banded: bool = False  # a known label in a band with another known one
+
+
+def with_wordings(
+    pages: list[tuple[int, list[str]]], config: BlockConfig
+) -> tuple[BlockConfig, list[str]]:
+    """The configuration for one text, with the wordings its labels' places show, and a
+    warning for each."""
+    if not config.label_groups:
+        return config, []
+    furniture_keys = furniture(pages, config)
+    notes: list[str] = []
+    for number, lines in slides(pages, config):
+        found = _labels(lines, config, furniture_keys)
+        for key, block in _place(found, config).items():
+            config = replace(config, wordings=(*config.wordings, (key, block)))
+            notes.append(
+                f"page {number}: label {key[:20]} is worded as no pattern of "
+                f"configs/blocks.yaml knows; read as {block} by its place"
+            )
+        if not config.session_wordings:
+            headers = _date_headers(lines, found, config)
+            if headers:
+                config = replace(
+                    config,
+                    session_wordings=tuple((key, n) for n, key in enumerate(headers, start=1)),
+                )
+                notes.append(
+                    f"page {number}: column headers {' '.join(headers)} are worded as no "
+                    "session header pattern knows; read as sessions 1 to "
+                    f"{len(headers)} by their place"
+                )
+    return config, notes
+
+
+# --------------------------------------------------------------------------- finding labels
+
+
+def _labelish(key: str, config: BlockConfig) -> bool:
+    """Words that may be a label: short, no sentence, no title, no session header, no
+    bullet or item start before them, not only digits."""
+    from pipeline.stages.segment.stream import classify_line
+
+    return (
+        1 < len(key) <= _MOST
+        and not re.search(r"[。、，,：:]", key)
+        # an item's wrapped end closes a bracket it did not open
+        and key.count("(") + key.count("（") == key.count(")") + key.count("）")
+        and key.count("「") == key.count("」")
+        # a sentence's wrapped end starts with a particle (…確認 / と試乗), a label never does
+        and key[0] not in _PARTICLES
+        # words, not a bullet glyph read as a letter or a private-use character
+        and bool(_WORDS.fullmatch(key))
+        # a wrapped end of two kana (こと, ない) is no label; あらまし may be
+        and (len(key) > 2 or not re.fullmatch("[\u3041-\u309f]+", key))
+        and not re.fullmatch(r"[0-9０-９.％%()（）/～~-]+", key)
+        and not re.fullmatch(f"(?:{_DATE})+", key)
+        and not is_title(key, config)
+        and match_session(key, config) is None
+        and not session_numbers(key, config)
+        and classify_line(key, config)[0] == "cont"
+        and not config.municipality.search(key)
+    )
+
+
+def _labels(lines: list[str], config: BlockConfig, furniture_keys: set[str]) -> list[Found]:
+    """The labels of one slide, known or not, in the order the text gives them."""
+    found: list[Found] = []
+    whole: set[int] = set()
+    for i, line in enumerate(lines):
+        key = compact(line)
+        if not key or furniture_key(line) in furniture_keys:
+            continue
+        block = match_label(key, config)
+        if block:
+            found.append(Found(i, key, block, "line"))
+            whole.add(i)
+            continue
+        joined = _joined(key, config)  # 支援後の到達点実際の支援内容: headings run together
+        if joined:
+            found.extend(Found(i, part, match_label(part, config), "line") for part in joined)
+            whole.add(i)
+            continue
+        if _labelish(key, config) and not _VERB_END.search(key):
+            # perhaps a heading of its own; a short one is a narrow cell's fragment too
+            found.append(Found(i, key, None, "line"))
+            if len(key) > MAX_FRAGMENT:
+                whole.add(i)
+            continue
+        parts = _side_by_side(line, config)
+        if parts:
+            found.extend(Found(i, part, match_label(part, config), "line") for part in parts)
+            whole.add(i)
+    rest = [i for i in range(len(lines)) if i not in whole and lines[i].strip()]
+    fragments = label_fragments([lines[i] for i in rest], config)
+    known = spelled_labels(fragments, config, gap=_GAP)
+    used = {id(f) for label in known for f in label.fragments}
+    for label in known:
+        if len(label.fragments) > 1:
+            found.append(Found(rest[label.fragments[0].line], label.heading, label.block, "run"))
+    widest = max(
+        (len(f.text) for label in known if len(label.fragments) > 1 for f in label.fragments),
+        default=0,
+    )
+    run: list = []
+    for fragment in [*fragments, None]:
+        if (
+            fragment is not None
+            and id(fragment) not in used
+            and not fragment.text.isdigit()
+            and len(fragment.text) <= widest
+            and (not run or rest[fragment.line] - rest[run[-1].line] <= _GAP)
+        ):
+            run.append(fragment)
+            continue
+        key = "".join(f.text for f in run)
+        # a cell wraps at its width: every line but the last as wide as the first
+        even = all(len(f.text) == len(run[0].text) for f in run[:-1])
+        if (
+            len(run) > 1
+            and even
+            and _labelish(key, config)
+            and not _VERB_END.search(key)
+            and not _respelled(run, key, known, config)
+        ):
+            found.append(Found(rest[run[0].line], key, None, "run"))
+        run = [fragment] if fragment is not None and id(fragment) not in used else []
+        if run and (len(run[0].text) > widest or run[0].text.isdigit()):
+            run = []
+    # a "line" that stands where no label does is a wrapped content line
+    return sorted(_standing(found, lines, config), key=lambda f: f.line)
+
+
+def _respelled(run: list, key: str, known: list, config: BlockConfig) -> bool:
+    """Whether a run is the rest of a known label the text spelled wrongly: its fragments
+    joined with a neighbouring label's first or last ones spell a label (市の / 目指す / 姿 /
+    状況 read as 市の目指す姿 and 状況, where 市の状況 and 目指す姿 stand)."""
+    for label in known:
+        words = [f.text for f in label.fragments]
+        if (
+            abs(label.fragments[0].line - run[-1].line) > 2 * _GAP
+            and abs(run[0].line - label.fragments[-1].line) > 2 * _GAP
+        ):
+            continue
+        for k in range(1, len(words)):
+            if match_label("".join(words[:k]) + key, config) or match_label(
+                key + "".join(words[k:]), config
+            ):
+                return True
+    return False
+
+
+def _joined(key: str, config: BlockConfig) -> list[str]:
+    """Two or three known labels run together on one line, without a space between."""
+    for first in range(2, len(key) - 1):
+        if not match_label(key[:first], config):
+            continue
+        if match_label(key[first:], config):
+            return [key[:first], key[first:]]
+        for second in range(first + 2, len(key) - 1):
+            if match_label(key[first:second], config) and match_label(key[second:], config):
+                return [key[:first], key[first:second], key[second:]]
+    return []
+
+
+def _side_by_side(line: str, config: BlockConfig) -> list[str]:
+    """Two or three headings on one line (a band read as one row), at least one known and
+    one not: their words. Laid out, they stand apart by runs of spaces; else one space."""
+    spaced = [m.group() for m in _SPACED.finditer(line.strip())]
+    if len(spaced) > 1:
+        keys = [compact(s) for s in spaced]
+        if (
+            len(keys) <= 3
+            and all(
+                match_label(k, config) or (_labelish(k, config) and not _VERB_END.search(k))
+                for k in keys
+            )
+            and any(match_label(k, config) for k in keys)
+            and not all(match_label(k, config) for k in keys)
+        ):
+            return keys
+        return []
+    tokens = line.split()
+    if not 2 <= len(tokens) <= 8:
+        return []
+    best: list[list[str]] = []
+    best_known = 0
+    for parts in (2, 3):
+        for cuts in _cuts(len(tokens), parts):
+            keys = ["".join(tokens[a:b]) for a, b in cuts]
+            known = sum(1 for k in keys if match_label(k, config))
+            if not 0 < known < parts or not all(
+                match_label(k, config) or (_labelish(k, config) and not _VERB_END.search(k))
+                for k in keys
+            ):
+                continue
+            if known > best_known:
+                best, best_known = [keys], known
+            elif known == best_known:
+                best.append(keys)
+    return best[0] if len(best) == 1 else []
+
+
+def _cuts(count: int, parts: int) -> list[list[tuple[int, int]]]:
+    if parts == 1:
+        return [[(0, count)]]
+    out = []
+    for first in range(1, count - parts + 2):
+        for rest in _cuts(count - first, parts - 1):
+            out.append([(0, first), *((a + first, b + first) for a, b in rest)])
+    return out
+
+
+def _standing(found: list[Found], lines: list[str], config: BlockConfig) -> list[Found]:
+    """Unknown labels of shape "line" only where they stand as a label does: in a band of
+    known ones (on a line with one, or one after another with only blank lines between),
+    or as a heading over its list (the next line starts an item)."""
+    from pipeline.stages.segment.stream import classify_line
+
+    keep = [f for f in found if f.shape == "run"]
+    lines_with_known = {f.line for f in found if f.block and f.shape == "line"}
+    for f in found:
+        if f.block and f.shape == "line":
+            others = lines_with_known - {f.line}
+            together = sum(1 for g in found if g.block and g.line == f.line) > 1
+            keep.append(
+                replace(f, banded=together or any(_apart(f.line, j, lines) for j in others))
+            )
+    unknown = sorted({f.line for f in found if not f.block and f.shape == "line"})
+    banded: set[int] = set(lines_with_known) & set(unknown)
+    changed = True
+    while changed:
+        changed = False
+        for i in unknown:
+            if i in banded:
+                continue
+            if any(_apart(i, j, lines) for j in (*lines_with_known, *banded)):
+                banded.add(i)
+                changed = True
+    keep += [f for f in found if not f.block and f.shape == "line" and f.line in banded]
+    # a line over a list whose line above ran to its cell's edge (as wide as the lines
+    # around it) is that item's wrapped end
+    for f in found:
+        if f.block or f.shape != "line" or f.line in banded:
+            continue
+        following = next((line for line in lines[f.line + 1 :] if line.strip()), "")
+        above = [
+            text_width(line.strip())
+            for line in lines[: f.line]
+            if line.strip() and not is_title(line, config) and not config.municipality.search(line)
+        ][-_AROUND:]
+        if (
+            following
+            and classify_line(following.strip(), config)[0] != "cont"
+            and (len(above) < 2 or above[-1] < _FULL * max(above))
+        ):
+            keep.append(replace(f, heading=True))
+    return keep
+
+
+def _apart(i: int, j: int, lines: list[str]) -> bool:
+    """Lines i and j one after the other, only blank lines between."""
+    low, high = min(i, j), max(i, j)
+    return not any(lines[k].strip() for k in range(low + 1, high))
+
+
+# --------------------------------------------------------------------------- placing them
+
+
+def _place(found: list[Found], config: BlockConfig) -> dict[str, str]:
+    """{wording: block} for the unknown labels of one slide that their group places."""
+    known = [f for f in found if f.block]
+    taken = {f.block for f in known}
+    placed: dict[str, str] = {}
+    for group in config.label_groups:
+        members = [f for f in known if f.block in group]
+        if not members:
+            continue
+        shapes = {f.shape for f in members}
+        # a known label the text broke (支 … 援体制, 実施 … 容) is none of the group's new
+        # words: the text reader spells it by itself
+        names = set("".join(group))
+        unknown = [
+            f for f in found if not f.block and f.shape in shapes and len(set(f.key) & names) < 2
+        ]
+        if any(not f.heading for f in unknown) or any(f.banded for f in members):
+            # a band's word beats a heading's; where the known ones stand in a band, a line
+            # over a list away from it is content
+            unknown = [f for f in unknown if not f.heading]
+        left = [b for b in group if b not in taken]
+        if not unknown or not left:
+            continue
+        if len(left) == 1 and len(unknown) == 1:
+            choice = {unknown[0].key: left[0]}
+        else:
+            choice = _by_order(members, unknown, left, config)
+        for key, block in choice.items():
+            placed[key] = block
+            taken.add(block)
+    return placed
+
+
+def _by_order(members: list[Found], unknown: list[Found], left: list[str],
+              config: BlockConfig) -> dict[str, str]:  # fmt: skip
+    """The one way to name unknown labels with the blocks left over that keeps the group's
+    labels in their usual order as the text gives them; {} if none or several. With more
+    unknown labels than blocks left, as many as there are blocks are named (a wrapped
+    line's end that stands where no block is left in the order is content)."""
+    rank = {block: n for n, block in enumerate(config.order)}
+    if any(b not in rank for b in left) or any(f.block not in rank for f in members):
+        return {}
+    size = min(len(unknown), len(left))
+    fits = []
+    for chosen in combinations(unknown, size):
+        for blocks in permutations(left, size):
+            named = [(f.line, rank[f.block]) for f in members]
+            named += [(f.line, rank[b]) for f, b in zip(chosen, blocks, strict=True)]
+            ranks = [r for _, r in sorted(named)]
+            if ranks == sorted(ranks):
+                fits.append((chosen, blocks))
+    if len(fits) != 1:
+        return {}
+    chosen, blocks = fits[0]
+    return {f.key: b for f, b in zip(chosen, blocks, strict=True)}
+
+
+def _date_headers(lines: list[str], found: list[Found], config: BlockConfig) -> list[str]:
+    """Column headers written as dates (7月12日 / 10月4日 / 1月17日, on lines one after
+    another or on one line) on a slide of session rows without a 第N回 header: their
+    words, left to right; [] otherwise."""
+    blocks = {f.block for f in found} | {
+        match_label(compact(line), config) for line in lines if line.strip()
+    }
+    if not blocks & set(config.session_blocks):
+        return []
+    if any(session_numbers(line, config) for line in lines if line.strip()):
+        return []
+    run: list[str] = []
+    for line in [*lines, "."]:
+        key = compact(line)
+        if not key:
+            continue
+        if re.fullmatch(f"(?:{_DATE})+", key):
+            run.extend(m.group() for m in _DATES.finditer(key))
+            continue
+        if len(run) >= 2 and len(set(run)) == len(run):
+            return run
+        run = []
+    return []
