@@ -94,7 +94,7 @@ def test_a_label_without_a_known_neighbour_stays_other(tmp_path, settings):
 # The relabelled PDFs' text as real extractors wrote it (corpora/relabelled_txt), read to the
 # items of the text the same tool wrote from the original PDF: 気 / が / か / り in a narrow label
 # column beside 現 / 状, the results band's ふりかえり between two known headings, session columns
-# headed 7月12日 …, and a report's headings あらまし and 未来予想 over their lists.
+# headed 7月12日 …, a report's headings あらまし and 未来予想 over their lists, and more.
 TEXT_CASES = [
     ("r05_ginrei", "pdftotext", {"課題意識", "基本情報", "到達点", "sessions"}),
     ("r05_ginrei", "pdftotext_layout", {"課題意識", "基本情報", "到達点", "sessions"}),
@@ -102,6 +102,14 @@ TEXT_CASES = [
     ("r05_ginrei", "pypdfium2", {"課題意識", "基本情報", "到達点", "sessions"}),
     ("r06_yugaya", "pdftotext", {"現状", "目指す姿"}),
     ("r06_yugaya", "pdfplumber", {"現状", "目指す姿"}),
+    # two new labels in one run of fragments (やるこ / と / 関係者), ordered by the known one
+    ("r03_sagiri", "pdftotext", {"実施内容", "支援体制", "sessions"}),
+    # a laid-out label column: あらまし and 未来予想 left of their rows' content
+    ("r06_okinari", "pdftotext_layout", {"現状", "目指す姿"}),
+    # a band of headings on one line one space apart, two of three new
+    ("r06_keyakigadai", "pdftotext_raw", {"アセスメント結果", "支援内容"}),
+    # date headers read column by column, each over its session's cells
+    ("r07_report_set_i", "pdftotext", {"課題意識", "基本情報", "到達点", "sessions"}),
 ]
 
 

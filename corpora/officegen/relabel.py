@@ -38,6 +38,16 @@ RELABELLED = [
     ),
     ("r06_yugaya.docx", ("現状", "目指す姿"), "r06_yugaya_relabelled.docx"),
     ("r05_hotarugawa.docx", ("課題意識", "基本情報", "到達点"), "r05_hotarugawa_relabelled.docx"),
+    # more layouts for the text reader (docs/corpus.md, "Labels worded anew")
+    ("r06_okinari.pptx", ("現状", "目指す姿"), "r06_okinari_relabelled.pptx"),
+    ("r06_shimotsuki.pptx", ("課題意識", "基本情報", "到達点"), "r06_shimotsuki_relabelled.pptx"),
+    ("r06_keyakigadai.pptx", ("アセスメント結果", "支援内容"), "r06_keyakigadai_relabelled.pptx"),
+    ("r03_sagiri.pptx", ("実施内容", "支援体制", "sessions"), "r03_sagiri_relabelled.pptx"),
+    (
+        "r07_report_set_i.docx",
+        ("課題意識", "基本情報", "到達点", "sessions"),
+        "r07_report_set_i_relabelled.docx",
+    ),
 ]
 
 

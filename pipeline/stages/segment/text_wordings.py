@@ -25,10 +25,12 @@ from itertools import combinations, permutations
 from pipeline.config.settings import BlockConfig
 from pipeline.core.normalize import compact
 from pipeline.stages.segment.labels import is_title, match_label, match_session, session_numbers
+from pipeline.stages.segment.layout_text import is_layout
 from pipeline.stages.segment.naive_text import furniture, slides
 from pipeline.stages.segment.text_pieces import (
     MAX_FRAGMENT,
     furniture_key,
+    is_marker,
     label_fragments,
     spelled_labels,
     text_width,
@@ -39,11 +41,15 @@ _FULL = 0.9  # of the widest line around it: a line that ran to its cell's edge
 _AROUND = 6  # lines above a heading that show how wide its neighbourhood's lines run
 _GAP = 3  # lines between two fragments of one label cell (spelled_labels' gap)
 _SPACED = re.compile(r"\S+(?: \S+)*")  # a laid-out segment: apart from the next by 2+ spaces
+# a laid-out line's first segment at the left edge, then its row's content further right
+_COLUMN_CELL = re.compile(r"^ {0,2}(\S+(?: \S+)*) {3,}(\S.*)$")
 _DATE = r"[0-9]{1,2}(?:月[0-9]{1,2}日|/[0-9]{1,2})(?:[(（][月火水木金土日][)）])?"
 _DATES = re.compile(_DATE)
 # a wrapped sentence's last line (…している, …につなぐ, …積雪は, …地区から, …3名), which a label
 # never ends like; a label may end in こと (取り組みたいこと)
-_PARTICLES = set("をにがはでへとのやもてるっんゃゅょー・）)")
+# a sentence's wrapped end may start with a particle (…確認 / と試乗); a label seldom does, so a
+# weak sign (a narrow run, a line over a list) that starts so is content; in a band, はじめに…
+_PARTICLES = set("をにがはでへとのもてるっんゃゅょー・）)")
 _KANA_KANJI = "\u3005\u3007\u3041-\u309f\u30a1-\u30ff\u4e00-\u9fff"
 _WORDS = re.compile(f"[{_KANA_KANJI}][{_KANA_KANJI}A-Za-z0-9・（）()「」]*")
 _VERB_END = re.compile(
@@ -60,6 +66,7 @@ class Found:
     key: str
     block: str | None
     shape: str
+    column: int = 0  # left to right, among labels side by side on one line
     heading: bool = False  # a line over a list, not in a band: weaker evidence
     banded: bool = False  # a known label in a band with another known one
 
@@ -72,9 +79,13 @@ def with_wordings(
     if not config.label_groups:
         return config, []
     furniture_keys = furniture(pages, config)
+    laid_out = is_layout([line for _, lines in pages for line in lines])
     notes: list[str] = []
     for number, lines in slides(pages, config):
-        found = _labels(lines, config, furniture_keys)
+        column: set[int] = set()
+        if laid_out:
+            lines, column = _label_column(lines, config)
+        found = _labels(lines, config, furniture_keys, column)
         for key, block in _place(found, config).items():
             config = replace(config, wordings=(*config.wordings, (key, block)))
             notes.append(
@@ -110,14 +121,13 @@ def _labelish(key: str, config: BlockConfig) -> bool:
         # an item's wrapped end closes a bracket it did not open
         and key.count("(") + key.count("（") == key.count(")") + key.count("）")
         and key.count("「") == key.count("」")
-        # a sentence's wrapped end starts with a particle (…確認 / と試乗), a label never does
-        and key[0] not in _PARTICLES
         # words, not a bullet glyph read as a letter or a private-use character
         and bool(_WORDS.fullmatch(key))
         # a wrapped end of two kana (こと, ない) is no label; あらまし may be
         and (len(key) > 2 or not re.fullmatch("[\u3041-\u309f]+", key))
         and not re.fullmatch(r"[0-9０-９.％%()（）/～~-]+", key)
         and not re.fullmatch(f"(?:{_DATE})+", key)
+        and not key[-1].isdigit()  # a number belongs to what follows it (3 / 回の支援)
         and not is_title(key, config)
         and match_session(key, config) is None
         and not session_numbers(key, config)
@@ -126,8 +136,38 @@ def _labelish(key: str, config: BlockConfig) -> bool:
     )
 
 
-def _labels(lines: list[str], config: BlockConfig, furniture_keys: set[str]) -> list[Found]:
-    """The labels of one slide, known or not, in the order the text gives them."""
+def _label_column(lines: list[str], config: BlockConfig) -> tuple[list[str], set[int]]:
+    """Laid out (pdftotext -layout), a label column's cell stands left of its row's
+    content on the same lines (あらまし      ◆島内の…): each such line as two, the label's
+    words first, and the indices of the lines that are a label column's."""
+    out: list[str] = []
+    column: set[int] = set()
+    for line in lines:
+        found = _COLUMN_CELL.match(line)
+        headings = [
+            k
+            for k in (compact(m.group()) for m in _SPACED.finditer(line))
+            if match_label(k, config) or (_labelish(k, config) and not _VERB_END.search(k))
+        ]
+        if (
+            found
+            # not a band of headings side by side
+            and len(headings) < len(_SPACED.findall(line))
+            and not is_marker(found.group(1), config)
+            and len(compact(found.group(1))) <= _MOST
+        ):
+            column.add(len(out))
+            out.extend([found.group(1), found.group(2)])
+        else:
+            out.append(line)
+    return out, column
+
+
+def _labels(
+    lines: list[str], config: BlockConfig, furniture_keys: set[str], column: set[int] = frozenset()
+) -> list[Found]:
+    """The labels of one slide, known or not, in the order the text gives them. column:
+    the lines that stand in a laid-out label column, left of their row's content."""
     found: list[Found] = []
     whole: set[int] = set()
     for i, line in enumerate(lines):
@@ -141,7 +181,10 @@ def _labels(lines: list[str], config: BlockConfig, furniture_keys: set[str]) -> 
             continue
         joined = _joined(key, config)  # 支援後の到達点実際の支援内容: headings run together
         if joined:
-            found.extend(Found(i, part, match_label(part, config), "line") for part in joined)
+            found.extend(
+                Found(i, part, match_label(part, config), "line", n)
+                for n, part in enumerate(joined)
+            )
             whole.add(i)
             continue
         if _labelish(key, config) and not _VERB_END.search(key):
@@ -152,7 +195,9 @@ def _labels(lines: list[str], config: BlockConfig, furniture_keys: set[str]) -> 
             continue
         parts = _side_by_side(line, config)
         if parts:
-            found.extend(Found(i, part, match_label(part, config), "line") for part in parts)
+            found.extend(
+                Found(i, part, match_label(part, config), "line", n) for n, part in enumerate(parts)
+            )
             whole.add(i)
     rest = [i for i in range(len(lines)) if i not in whole and lines[i].strip()]
     fragments = label_fragments([lines[i] for i in rest], config)
@@ -165,33 +210,61 @@ def _labels(lines: list[str], config: BlockConfig, furniture_keys: set[str]) -> 
         (len(f.text) for label in known if len(label.fragments) > 1 for f in label.fragments),
         default=0,
     )
-    run: list = []
-    for fragment in [*fragments, None]:
-        if (
-            fragment is not None
-            and id(fragment) not in used
-            and not fragment.text.isdigit()
-            and len(fragment.text) <= widest
-            and (not run or rest[fragment.line] - rest[run[-1].line] <= _GAP)
-        ):
-            run.append(fragment)
+    # a fragment wider than the known labels' lines, or a number, is a content line's first
+    # word between a label's lines (援センター); a known label's fragment ends a run
+    covered = {rest[f.line] for label in known if len(label.fragments) > 1 for f in label.fragments}
+    runs: list[list] = [[]]
+    for fragment in fragments:
+        if id(fragment) in used or session_numbers(lines[rest[fragment.line]], config):
+            runs.append([])  # a label's or a session header's (第1回) line
+        elif fragment.text.isdigit() or len(fragment.text) > widest:
             continue
-        key = "".join(f.text for f in run)
-        # a cell wraps at its width: every line but the last as wide as the first
-        even = all(len(f.text) == len(run[0].text) for f in run[:-1])
-        if (
-            len(run) > 1
-            and even
-            and _labelish(key, config)
-            and not _VERB_END.search(key)
-            and not _respelled(run, key, known, config)
-        ):
-            found.append(Found(rest[run[0].line], key, None, "run"))
-        run = [fragment] if fragment is not None and id(fragment) not in used else []
-        if run and (len(run[0].text) > widest or run[0].text.isdigit()):
-            run = []
+        elif runs[-1] and rest[fragment.line] - rest[runs[-1][-1].line] > _GAP:
+            runs.append([fragment])
+        else:
+            runs[-1].append(fragment)
+    for run in runs:
+        cells = _cells(run)
+        for cell in cells:
+            key = "".join(f.text for f in cell)
+            # a cell of its own needs two lines or more, or one full line among other cells
+            # (やるこ / と / 関係者)
+            fits = len(cell) > 1 or (len(cells) > 1 and len(key) == widest)
+            # or a full line of its own over a list (関係者 / ■ …): weaker, as a heading is
+            alone = (
+                len(cell) == 1
+                and cell[0].whole_line
+                and len(key) == widest
+                and _over_list(lines, rest[cell[0].line], config)
+            )
+            if (
+                (fits or alone)
+                and _labelish(key, config)
+                and not _VERB_END.search(key)
+                and key[0] not in _PARTICLES
+                and not _respelled(cell, key, known, config)
+            ):
+                found.append(
+                    Found(rest[cell[0].line], key, None, "run", heading=alone and not fits)
+                )
+                covered.update(rest[f.line] for f in cell)
+    # a label cell's line is no heading of its own
+    found = [f for f in found if f.block or f.shape == "run" or f.line not in covered]
     # a "line" that stands where no label does is a wrapped content line
-    return sorted(_standing(found, lines, config), key=lambda f: f.line)
+    return sorted(_standing(found, lines, config, column), key=lambda f: (f.line, f.column))
+
+
+def _cells(run: list) -> list[list]:
+    """A run of fragments cut into label cells: a cell wraps at its width, so every line
+    but its last is as wide as its first, and a narrower line ends it."""
+    cells: list[list] = [[]]
+    for fragment in run:
+        if cells[-1] and len(fragment.text) > len(cells[-1][0].text):
+            cells.append([])
+        cells[-1].append(fragment)
+        if len(fragment.text) < len(cells[-1][0].text):
+            cells.append([])
+    return [cell for cell in cells if cell]
 
 
 def _respelled(run: list, key: str, known: list, config: BlockConfig) -> bool:
@@ -246,8 +319,10 @@ def _side_by_side(line: str, config: BlockConfig) -> list[str]:
     tokens = line.split()
     if not 2 <= len(tokens) <= 8:
         return []
+    # the cut with the most known headings, then the most headings (はじめに聞いたこと 3 回の…
+    # 到達点 一緒に…: three, not two of which one ends in 到達点 and runs on)
     best: list[list[str]] = []
-    best_known = 0
+    best_score = (0, 0)
     for parts in (2, 3):
         for cuts in _cuts(len(tokens), parts):
             keys = ["".join(tokens[a:b]) for a, b in cuts]
@@ -257,9 +332,9 @@ def _side_by_side(line: str, config: BlockConfig) -> list[str]:
                 for k in keys
             ):
                 continue
-            if known > best_known:
-                best, best_known = [keys], known
-            elif known == best_known:
+            if (known, parts) > best_score:
+                best, best_score = [keys], (known, parts)
+            elif (known, parts) == best_score:
                 best.append(keys)
     return best[0] if len(best) == 1 else []
 
@@ -274,11 +349,12 @@ def _cuts(count: int, parts: int) -> list[list[tuple[int, int]]]:
     return out
 
 
-def _standing(found: list[Found], lines: list[str], config: BlockConfig) -> list[Found]:
+def _standing(
+    found: list[Found], lines: list[str], config: BlockConfig, column: set[int]
+) -> list[Found]:
     """Unknown labels of shape "line" only where they stand as a label does: in a band of
     known ones (on a line with one, or one after another with only blank lines between),
     or as a heading over its list (the next line starts an item)."""
-    from pipeline.stages.segment.stream import classify_line
 
     keep = [f for f in found if f.shape == "run"]
     lines_with_known = {f.line for f in found if f.block and f.shape == "line"}
@@ -290,7 +366,11 @@ def _standing(found: list[Found], lines: list[str], config: BlockConfig) -> list
                 replace(f, banded=together or any(_apart(f.line, j, lines) for j in others))
             )
     unknown = sorted({f.line for f in found if not f.block and f.shape == "line"})
-    banded: set[int] = set(lines_with_known) & set(unknown)
+    # in a laid-out label column (where a known label stands too: else the lines at the
+    # left edge are a box's), or on a line with a known label
+    if not any(f.block and f.line in column for f in found):
+        column = set()
+    banded: set[int] = (set(lines_with_known) | column) & set(unknown)
     changed = True
     while changed:
         changed = False
@@ -306,19 +386,26 @@ def _standing(found: list[Found], lines: list[str], config: BlockConfig) -> list
     for f in found:
         if f.block or f.shape != "line" or f.line in banded:
             continue
-        following = next((line for line in lines[f.line + 1 :] if line.strip()), "")
         above = [
             text_width(line.strip())
             for line in lines[: f.line]
             if line.strip() and not is_title(line, config) and not config.municipality.search(line)
         ][-_AROUND:]
         if (
-            following
-            and classify_line(following.strip(), config)[0] != "cont"
+            _over_list(lines, f.line, config)
+            and f.key[0] not in _PARTICLES
             and (len(above) < 2 or above[-1] < _FULL * max(above))
         ):
             keep.append(replace(f, heading=True))
     return keep
+
+
+def _over_list(lines: list[str], i: int, config: BlockConfig) -> bool:
+    """Whether the next line after line i starts an item (a bullet, 日時：, 【…】)."""
+    from pipeline.stages.segment.stream import classify_line
+
+    following = next((line for line in lines[i + 1 :] if line.strip()), "")
+    return bool(following) and classify_line(following.strip(), config)[0] != "cont"
 
 
 def _apart(i: int, j: int, lines: list[str]) -> bool:
@@ -346,11 +433,12 @@ def _place(found: list[Found], config: BlockConfig) -> dict[str, str]:
         unknown = [
             f for f in found if not f.block and f.shape in shapes and len(set(f.key) & names) < 2
         ]
-        if any(not f.heading for f in unknown) or any(f.banded for f in members):
-            # a band's word beats a heading's; where the known ones stand in a band, a line
-            # over a list away from it is content
-            unknown = [f for f in unknown if not f.heading]
         left = [b for b in group if b not in taken]
+        strong = [f for f in unknown if not f.heading]
+        if len(strong) >= len(left) or any(f.banded for f in members):
+            # a band's or a run's words before a heading's; where the known ones stand in a
+            # band, a line over a list away from it is content
+            unknown = strong
         if not unknown or not left:
             continue
         if len(left) == 1 and len(unknown) == 1:
@@ -376,8 +464,8 @@ def _by_order(members: list[Found], unknown: list[Found], left: list[str],
     fits = []
     for chosen in combinations(unknown, size):
         for blocks in permutations(left, size):
-            named = [(f.line, rank[f.block]) for f in members]
-            named += [(f.line, rank[b]) for f, b in zip(chosen, blocks, strict=True)]
+            named = [((f.line, f.column), rank[f.block]) for f in members]
+            named += [((f.line, f.column), rank[b]) for f, b in zip(chosen, blocks, strict=True)]
             ranks = [r for _, r in sorted(named)]
             if ranks == sorted(ranks):
                 fits.append((chosen, blocks))
@@ -388,8 +476,8 @@ def _by_order(members: list[Found], unknown: list[Found], left: list[str],
 
 
 def _date_headers(lines: list[str], found: list[Found], config: BlockConfig) -> list[str]:
-    """Column headers written as dates (7月12日 / 10月4日 / 1月17日, on lines one after
-    another or on one line) on a slide of session rows without a 第N回 header: their
+    """Column headers written as dates (7月12日 / 10月4日 / 1月17日: lines of a date alone, or
+    dates alone on one line) on a slide of session rows without a 第N回 header: their
     words, left to right; [] otherwise."""
     blocks = {f.block for f in found} | {
         match_label(compact(line), config) for line in lines if line.strip()
@@ -398,15 +486,10 @@ def _date_headers(lines: list[str], found: list[Found], config: BlockConfig) -> 
         return []
     if any(session_numbers(line, config) for line in lines if line.strip()):
         return []
-    run: list[str] = []
-    for line in [*lines, "."]:
+    # read row-wise they stand on consecutive lines, column by column each over its cells
+    dates: list[str] = []
+    for line in lines:
         key = compact(line)
-        if not key:
-            continue
-        if re.fullmatch(f"(?:{_DATE})+", key):
-            run.extend(m.group() for m in _DATES.finditer(key))
-            continue
-        if len(run) >= 2 and len(set(run)) == len(run):
-            return run
-        run = []
-    return []
+        if key and re.fullmatch(f"(?:{_DATE})+", key):
+            dates.extend(m.group() for m in _DATES.finditer(key))
+    return dates if len(dates) >= 2 and len(set(dates)) == len(dates) else []
