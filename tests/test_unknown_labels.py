@@ -110,6 +110,8 @@ TEXT_CASES = [
     ("r06_keyakigadai", "pdftotext_raw", {"アセスメント結果", "支援内容"}),
     # date headers read column by column, each over its session's cells
     ("r07_report_set_i", "pdftotext", {"課題意識", "基本情報", "到達点", "sessions"}),
+    # a session table over a page break, its new row label alone on the first page
+    ("r05_hotarugawa", "pdftotext", {"課題意識", "基本情報", "到達点"}),
 ]
 
 

@@ -81,12 +81,23 @@ def with_wordings(
     furniture_keys = furniture(pages, config)
     laid_out = is_layout([line for _, lines in pages for line in lines])
     notes: list[str] = []
-    for number, lines in slides(pages, config):
+    every = slides(pages, config)
+    for n, (number, lines) in enumerate(every):
         column: set[int] = set()
         if laid_out:
             lines, column = _label_column(lines, config)
         found = _labels(lines, config, furniture_keys, column)
-        for key, block in _place(found, config).items():
+        placed = _place(found, config)
+        if n + 1 < len(every) and _runs_on(lines, every[n + 1][1], config):
+            # one session table over two pages: its rows' labels stand on both; only its
+            # rows are placed from the two together
+            both, both_column = [*lines, *every[n + 1][1]], set(column)
+            if laid_out:
+                both, both_column = _label_column(both, config)
+            rows = _session_rows(config)
+            together = _place(_labels(both, config, furniture_keys, both_column), config)
+            placed.update({k: b for k, b in together.items() if b in rows})
+        for key, block in placed.items():
             config = replace(config, wordings=(*config.wordings, (key, block)))
             notes.append(
                 f"page {number}: label {key[:20]} is worded as no pattern of "
@@ -134,6 +145,25 @@ def _labelish(key: str, config: BlockConfig) -> bool:
         and classify_line(key, config)[0] == "cont"
         and not config.municipality.search(key)
     )
+
+
+def _runs_on(lines: list[str], following: list[str], config: BlockConfig) -> bool:
+    """Whether a page's session table, headed 第1回 … but without a known row label, runs
+    on to the next page (a report's table broken by a page), which has none of its own
+    headers: its rows' labels then stand on both pages."""
+    session_rows = _session_rows(config)
+    return (
+        any(session_numbers(line, config) for line in lines if line.strip())
+        and not any(match_label(line, config) in session_rows for line in lines if line.strip())
+        and not any(session_numbers(line, config) for line in following if line.strip())
+    )
+
+
+def _session_rows(config: BlockConfig) -> set[str]:
+    """The blocks of a session table's rows: the label group of 基本情報 and 実施内容."""
+    return set(config.session_blocks) | {
+        b for g in config.label_groups if set(g) & set(config.session_blocks) for b in g
+    }
 
 
 def _label_column(lines: list[str], config: BlockConfig) -> tuple[list[str], set[int]]:
