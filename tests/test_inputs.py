@@ -48,10 +48,10 @@ LEAST_F1 = {
 # (least block recall, least exact item F1), measured as above
 RELABELLED_LEAST = {
     "relabelled PDF (office)": (1.0, 0.99),
-    "text pdftotext (relabelled)": (0.94, 0.90),
-    "text pdftotext_layout (relabelled)": (0.92, 0.915),
-    "text pdftotext_raw (relabelled)": (0.94, 0.905),
-    "text pdfminer (relabelled)": (0.93, 0.89),
+    "text pdftotext (relabelled)": (0.99, 0.93),
+    "text pdftotext_layout (relabelled)": (0.97, 0.94),
+    "text pdftotext_raw (relabelled)": (0.99, 0.935),
+    "text pdfminer (relabelled)": (0.97, 0.915),
     "text pdfplumber (relabelled)": (0.97, 0.855),
     "text pypdfium2 (relabelled)": (0.99, 0.935),
     "text viewer (relabelled)": (0.99, 0.92),
