@@ -108,7 +108,7 @@ office: setup ## rebuild the office sample (.pptx, .docx, their LibreOffice PDFs
 	$(PY) -m corpora.officegen build
 	$(PY) -m corpora.officegen relabel
 
-extracts: setup ## rewrite every sample PDF's text as seven real extractors give it; needs pdftotext
+extracts: setup ## rewrite every sample and relabelled PDF's text as seven real extractors give it; needs pdftotext
 	$(PY) -m corpora.officegen extract
 
 agreement: setup ## how far the theme annotators of the sample agree (corpora/annotations/)

@@ -32,8 +32,8 @@ def main(argv=None) -> int:
     )
     commands.add_parser(
         "extract",
-        help="write corpora/sample_txt/<tool>/ and corpora/office_txt/<tool>/: the text of "
-        "every sample PDF as each extractor writes it",
+        help="write corpora/sample_txt/<tool>/, corpora/office_txt/<tool>/ and "
+        "corpora/relabelled_txt/<tool>/: the text of every sample PDF as each extractor writes it",
     )
     args = parser.parse_args(argv)
     started = time.perf_counter()
