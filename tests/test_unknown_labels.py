@@ -115,7 +115,9 @@ TEXT_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "tool", "blocks"), TEXT_CASES, ids=lambda c: str(c))
+@pytest.mark.parametrize(
+    ("name", "tool", "blocks"), TEXT_CASES, ids=[f"{name}-{tool}" for name, tool, _ in TEXT_CASES]
+)
 def test_extracted_text_with_new_label_wordings_reads_like_the_original(
     settings, name, tool, blocks
 ):
