@@ -5,11 +5,13 @@ Text has no positions, but a label still shows by its company. A narrow label co
 cell comes out as a run of short fragments (気 / が / か / り) like its known neighbours'
 (現 / 状, 目 / 指 / す / 姿), never wider than theirs; a box heading or a wide label is a
 line of its own in the band its known neighbours form (one after another with only blank
-lines between, or side by side on one line). Such a wording names the block its group
-(`label_groups`) leaves, as in unknown_labels.py: the one block the known labels do not
-take, or, where more are left, the one the blocks' usual order (`order`) allows; else it
-stays unknown. Session columns headed with dates (7月12日 10月4日 …) on a slide of session
-rows without any 第N回 header are numbered left to right.
+lines between, or side by side on one line), in a laid-out label column beside its row
+(pdftotext -layout), or, a weaker sign, a line over its list that is no wrapped end of the
+item above. Such a wording names the block its group (`label_groups`) leaves, as in
+unknown_labels.py: the one block the known labels do not take, or, where more are left,
+the one the blocks' usual order (`order`) allows; else it stays unknown. Session columns
+headed with dates (7月12日 10月4日 …) on a slide of session rows without any 第N回 header are
+numbered left to right; a session table broken over two pages is read from both.
 
 What is placed holds for the whole document (a continued row on a later slide): it is
 added to the document's configuration (`wordings`, `session_wordings`), which every
@@ -45,13 +47,13 @@ _SPACED = re.compile(r"\S+(?: \S+)*")  # a laid-out segment: apart from the next
 _COLUMN_CELL = re.compile(r"^ {0,2}(\S+(?: \S+)*) {3,}(\S.*)$")
 _DATE = r"[0-9]{1,2}(?:月[0-9]{1,2}日|/[0-9]{1,2})(?:[(（][月火水木金土日][)）])?"
 _DATES = re.compile(_DATE)
-# a wrapped sentence's last line (…している, …につなぐ, …積雪は, …地区から, …3名), which a label
-# never ends like; a label may end in こと (取り組みたいこと)
 # a sentence's wrapped end may start with a particle (…確認 / と試乗); a label seldom does, so a
 # weak sign (a narrow run, a line over a list) that starts so is content; in a band, はじめに…
 _PARTICLES = set("をにがはでへとのもてるっんゃゅょー・）)")
 _KANA_KANJI = "\u3005\u3007\u3041-\u309f\u30a1-\u30ff\u4e00-\u9fff"
 _WORDS = re.compile(f"[{_KANA_KANJI}][{_KANA_KANJI}A-Za-z0-9・（）()「」]*")
+# a wrapped sentence's last line (…している, …につなぐ, …積雪は, …地区から, …3名), which a label
+# never ends like; a label may end in こと (取り組みたいこと)
 _VERB_END = re.compile(
     r"([ただるいすずうむぐくつぬぶはがをにでもへ]|から|ので|ため|など|だけ|のみ|ほど|まで|より|[0-9][名件人回割円%％]|か所)$"
 )
