@@ -73,7 +73,7 @@ def test_every_input_kind_is_scored(figures):
 def test_labels_worded_anew_are_read_by_their_place(figures, kind):
     dev = figures[kind]["dev"]
     recall, f1 = RELABELLED_LEAST[kind]
-    assert dev["files"] == 3 and not dev["failed"]
+    assert dev["files"] >= 3 and not dev["failed"]
     assert dev["blocks"]["recall"] >= recall, (kind, dev["blocks"]["recall"])
     assert dev["items_exact"]["f1"] >= f1, (kind, dev["items_exact"]["f1"])
 

@@ -274,6 +274,11 @@ def _labels(
                 and _labelish(key, config)
                 and not _VERB_END.search(key)
                 and key[0] not in _PARTICLES
+                # nor does it start with a sentence's kana end (いる / SC は…: いるSC)
+                and not (
+                    re.fullmatch("[\u3041-\u309f]+", cell[0].text)
+                    and _VERB_END.search(cell[0].text)
+                )
                 and not _respelled(cell, key, known, config)
             ):
                 found.append(
