@@ -56,10 +56,11 @@ def _arabic(key: str) -> str:
 
 
 def match_session(text: str, config: BlockConfig) -> int | None:
+    key = compact(text)
     for wording, number in config.session_wordings:
-        if compact(text) == wording:
+        if key == wording:
             return number
-    key = _arabic(compact(text))
+    key = _arabic(key)
     for pattern in config.session_headers:
         found = pattern.fullmatch(key)
         if found:

@@ -47,6 +47,7 @@ _SPACED = re.compile(r"\S+(?: \S+)*")  # a laid-out segment: apart from the next
 _COLUMN_CELL = re.compile(r"^ {0,2}(\S+(?: \S+)*) {3,}(\S.*)$")
 _DATE = r"[0-9]{1,2}(?:月[0-9]{1,2}日|/[0-9]{1,2})(?:[(（][月火水木金土日][)）])?"
 _DATES = re.compile(_DATE)
+_DATE_LINE = re.compile(f"(?:{_DATE})+")  # a line of dates alone
 # a sentence's wrapped end may start with a particle (…確認 / と試乗); a label seldom does, so a
 # weak sign (a narrow run, a line over a list) that starts so is content; in a band, はじめに…
 _PARTICLES = set("をにがはでへとのもてるっんゃゅょー・）)")
@@ -139,7 +140,7 @@ def _labelish(key: str, config: BlockConfig) -> bool:
         # a wrapped end of two kana (こと, ない) is no label; あらまし may be
         and (len(key) > 2 or not re.fullmatch("[\u3041-\u309f]+", key))
         and not re.fullmatch(r"[0-9０-９.％%()（）/～~-]+", key)
-        and not re.fullmatch(f"(?:{_DATE})+", key)
+        and not _DATE_LINE.fullmatch(key)
         and not key[-1].isdigit()  # a number belongs to what follows it (3 / 回の支援)
         and not is_title(key, config)
         and match_session(key, config) is None
@@ -179,7 +180,7 @@ def _label_column(lines: list[str], config: BlockConfig) -> tuple[list[str], set
         headings = [
             k
             for k in (compact(m.group()) for m in _SPACED.finditer(line))
-            if match_label(k, config) or (_labelish(k, config) and not _VERB_END.search(k))
+            if _heading_words(k, config)
         ]
         if (
             found
@@ -193,6 +194,11 @@ def _label_column(lines: list[str], config: BlockConfig) -> tuple[list[str], set
         else:
             out.append(line)
     return out, column
+
+
+def _heading_words(key: str, config: BlockConfig) -> bool:
+    """A known label, or words a label could be that no wrapped sentence's end is."""
+    return bool(match_label(key, config)) or (_labelish(key, config) and not _VERB_END.search(key))
 
 
 def _labels(
@@ -219,7 +225,7 @@ def _labels(
             )
             whole.add(i)
             continue
-        if _labelish(key, config) and not _VERB_END.search(key):
+        if _heading_words(key, config):  # not known: matched above
             # perhaps a heading of its own; a short one is a narrow cell's fragment too
             found.append(Found(i, key, None, "line"))
             if len(key) > MAX_FRAGMENT:
@@ -344,10 +350,7 @@ def _side_by_side(line: str, config: BlockConfig) -> list[str]:
         keys = [compact(s) for s in spaced]
         if (
             len(keys) <= 3
-            and all(
-                match_label(k, config) or (_labelish(k, config) and not _VERB_END.search(k))
-                for k in keys
-            )
+            and all(_heading_words(k, config) for k in keys)
             and any(match_label(k, config) for k in keys)
             and not all(match_label(k, config) for k in keys)
         ):
@@ -364,10 +367,7 @@ def _side_by_side(line: str, config: BlockConfig) -> list[str]:
         for cuts in _cuts(len(tokens), parts):
             keys = ["".join(tokens[a:b]) for a, b in cuts]
             known = sum(1 for k in keys if match_label(k, config))
-            if not 0 < known < parts or not all(
-                match_label(k, config) or (_labelish(k, config) and not _VERB_END.search(k))
-                for k in keys
-            ):
+            if not 0 < known < parts or not all(_heading_words(k, config) for k in keys):
                 continue
             if (known, parts) > best_score:
                 best, best_score = [keys], (known, parts)
@@ -527,6 +527,6 @@ def _date_headers(lines: list[str], found: list[Found], config: BlockConfig) -> 
     dates: list[str] = []
     for line in lines:
         key = compact(line)
-        if key and re.fullmatch(f"(?:{_DATE})+", key):
+        if key and _DATE_LINE.fullmatch(key):
             dates.extend(m.group() for m in _DATES.finditer(key))
     return dates if len(dates) >= 2 and len(set(dates)) == len(dates) else []
