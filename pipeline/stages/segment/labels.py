@@ -9,14 +9,18 @@ import re
 from pipeline.config.settings import BlockConfig
 from pipeline.core.normalize import compact
 
+_CONTINUED = re.compile(r"[（(]続き[）)]$")
+
 
 def match_label(text: str, config: BlockConfig) -> str | None:
     """The canonical block a label's text names, or None."""
     key = compact(text)
     if not key or len(key) > config.label_max_chars:
         return None
+    # a row continued on the next slide: its label and (続き), whatever the label's words
+    key = _CONTINUED.sub("", key) or key
     for wording, block in config.wordings:
-        if key == wording:
+        if key == (_CONTINUED.sub("", wording) or wording):
             return block
     # 伴走支援前の状況 is worded like a label (…の状況) but names the slide
     if any(p.fullmatch(key) for p in config.titles):
