@@ -143,7 +143,9 @@ def furniture(pages: list[tuple[int, list[str]]], config: BlockConfig) -> set[st
             continue  # a label cell's fragments (状, 題) recur too
         if is_title(key, config) or match_label(key, config) or session_numbers(key, config):
             continue  # a title, a label, a session header (第1回, or 第1回第2回 run together)
-        if is_marker(key, config) or config.municipality.search(key):
+        # a subtitle starts with its municipality's name (柊野市（人口…）, １．A町 …); a
+        # footer may end with it (令和4年度 …支援事業 柊野市)
+        if is_marker(key, config) or config.municipality.match(key):
             continue
         line = originals[key]
         if _session_columns(line, config) or _box_columns(line, config):
