@@ -36,11 +36,11 @@ LEAST_F1 = {
     "text pdfminer (reportlab)": 0.945,
     "text pdfminer (office)": 0.92,
     "text pdfplumber (reportlab)": 0.925,
-    "text pdfplumber (office)": 0.895,
+    "text pdfplumber (office)": 0.905,
     "text pypdfium2 (reportlab)": 0.96,
     "text pypdfium2 (office)": 0.95,
     "text viewer (reportlab)": 0.92,
-    "text viewer (office)": 0.925,
+    "text viewer (office)": 0.94,
 }
 
 
@@ -49,10 +49,10 @@ LEAST_F1 = {
 RELABELLED_LEAST = {
     "relabelled PDF (office)": (1.0, 0.99),
     "text pdftotext (relabelled)": (0.99, 0.93),
-    "text pdftotext_layout (relabelled)": (0.97, 0.94),
+    "text pdftotext_layout (relabelled)": (0.97, 0.95),
     "text pdftotext_raw (relabelled)": (0.99, 0.935),
     "text pdfminer (relabelled)": (0.97, 0.915),
-    "text pdfplumber (relabelled)": (0.97, 0.855),
+    "text pdfplumber (relabelled)": (0.97, 0.87),
     "text pypdfium2 (relabelled)": (0.99, 0.935),
     "text viewer (relabelled)": (0.99, 0.92),
 }

@@ -48,6 +48,23 @@ RELABELLED = [
         ("課題意識", "基本情報", "到達点", "sessions"),
         "r07_report_set_i_relabelled.docx",
     ),
+    # wordings of their own: a narrow cell's new words that end in a known one (積み残しの
+    # 課題, one letter a line), session headers numbered in words no pattern knows, a
+    # report's box heading under an item that ran to the edge
+    (
+        "r05_shirakabadai.pptx",
+        ("課題意識", "実施内容", "sessions"),
+        "r05_shirakabadai_relabelled.pptx",
+        {"課題意識": "積み残しの課題", "実施内容": "当日話した内容"},
+        "聞き取り{n}回目",
+    ),
+    (
+        "r03_wakabasawa.docx",
+        ("現状", "到達点", "sessions"),
+        "r03_wakabasawa_relabelled.docx",
+        {"現状": "村のいま", "到達点": "振り返ってわかったこと"},
+        "打合せ{n}回目",
+    ),
 ]
 
 
@@ -55,16 +72,21 @@ RELABELLED = [
 SESSION_WORDINGS = {1: "7月12日", 2: "10月4日", 3: "1月17日", 4: "2月21日"}
 
 
-def _rewrite(paragraphs, text: str, blocks, label_of) -> str | None:
+def _rewrite(paragraphs, text: str, blocks, label_of, wordings=None, sessions=None) -> str | None:
     """Put the new wording in the first run of a label's paragraphs, emptying the rest
-    (the runs keep their fonts): the block it labelled ("sessions" for a header), or None."""
+    (the runs keep their fonts): the block it labelled ("sessions" for a header), or None.
+    wordings: the file's own, else WORDINGS; sessions: its header form ("聞き取り{n}回目"),
+    else dates."""
     block, session = label_of(text)
     runs = [run for p in paragraphs for run in p.runs]
     if not runs or not (block in blocks or (session and "sessions" in blocks)):
         return None
     for run in runs:
         run.text = ""
-    runs[0].text = WORDINGS[block] if block else SESSION_WORDINGS[session]
+    if block:
+        runs[0].text = (wordings or {}).get(block, WORDINGS[block])
+    else:
+        runs[0].text = sessions.format(n=session) if sessions else SESSION_WORDINGS[session]
     return block or "sessions"
 
 
@@ -76,7 +98,7 @@ def _label_of():
     return lambda text: (match_label(text, config), match_session(text, config))
 
 
-def relabel_pptx(source: Path, target: Path, blocks) -> list[str]:
+def relabel_pptx(source: Path, target: Path, blocks, wordings=None, sessions=None) -> list[str]:
     """The deck with the labels (table cells, box headings) of these blocks reworded."""
     from pptx import Presentation
 
@@ -93,14 +115,14 @@ def relabel_pptx(source: Path, target: Path, blocks) -> list[str]:
                 else []
             )
             for frame in frames:
-                block = _rewrite(frame.paragraphs, frame.text, blocks, label_of)
+                block = _rewrite(frame.paragraphs, frame.text, blocks, label_of, wordings, sessions)
                 if block:
                     done.append(block)
     deck.save(str(target))
     return done
 
 
-def relabel_docx(source: Path, target: Path, blocks) -> list[str]:
+def relabel_docx(source: Path, target: Path, blocks, wordings=None, sessions=None) -> list[str]:
     """The report with the labels (headings, table cells) of these blocks reworded."""
     from docx import Document
 
@@ -108,20 +130,22 @@ def relabel_docx(source: Path, target: Path, blocks) -> list[str]:
     report = Document(str(source))
     done = []
     for paragraph in report.paragraphs:
-        if block := _rewrite([paragraph], paragraph.text, blocks, label_of):
+        if block := _rewrite([paragraph], paragraph.text, blocks, label_of, wordings, sessions):
             done.append(block)
     for table in report.tables:
         for row in table.rows:
             for cell in row.cells:
-                if block := _rewrite(cell.paragraphs, cell.text, blocks, label_of):
+                if block := _rewrite(
+                    cell.paragraphs, cell.text, blocks, label_of, wordings, sessions
+                ):
                     done.append(block)
     report.save(str(target))
     return done
 
 
-def relabel(source: Path, target: Path, blocks) -> list[str]:
+def relabel(source: Path, target: Path, blocks, wordings=None, sessions=None) -> list[str]:
     write = relabel_pptx if source.suffix == ".pptx" else relabel_docx
-    return write(source, target, blocks)
+    return write(source, target, blocks, wordings, sessions)
 
 
 def build(out_dir: Path = ROOT / "relabelled") -> list[Path]:
@@ -131,9 +155,9 @@ def build(out_dir: Path = ROOT / "relabelled") -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         files = []
-        for source, blocks, name in RELABELLED:
+        for source, blocks, name, *own in RELABELLED:
             target = Path(tmp) / name
-            relabel(ROOT / "office" / source, target, blocks)
+            relabel(ROOT / "office" / source, target, blocks, *own)
             files.append(target)
         made = to_pdf(files, out_dir)
     write_gold(out_dir, ".pdf")
@@ -149,7 +173,8 @@ def relabelled_gold(suffix: str, batch: str = "relabelled") -> dict:
 
     original = json.loads((ROOT / "office_pdf" / "gold.json").read_text(encoding="utf-8"))
     names = {
-        f"{Path(source).stem}.pdf": f"{Path(name).stem}{suffix}" for source, _, name in RELABELLED
+        f"{Path(source).stem}.pdf": f"{Path(name).stem}{suffix}"
+        for source, _, name, *_own in RELABELLED
     }
     documents = []
     for doc in original["documents"]:

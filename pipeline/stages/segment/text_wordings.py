@@ -11,7 +11,8 @@ item above. Such a wording names the block its group (`label_groups`) leaves, as
 unknown_labels.py: the one block the known labels do not take, or, where more are left,
 the one the blocks' usual order (`order`) allows; else it stays unknown. Session columns
 headed with dates (7月12日 10月4日 …) on a slide of session rows without any 第N回 header are
-numbered left to right; a session table broken over two pages is read from both.
+numbered left to right, and headers worded alike but for their number 1, 2, 3 (訪問1回目,
+伴走 2 回目) take that number; a session table broken over two pages is read from both.
 
 What is placed holds for the whole document (a continued row on a later slide): it is
 added to the document's configuration (`wordings`, `session_wordings`), which every
@@ -21,12 +22,19 @@ reader of text then matches like a pattern, and each placement is a warning.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from itertools import combinations, permutations
 
 from pipeline.config.settings import BlockConfig
 from pipeline.core.normalize import compact
-from pipeline.stages.segment.labels import is_title, match_label, match_session, session_numbers
+from pipeline.stages.segment.labels import (
+    is_title,
+    match_label,
+    match_session,
+    session_numbers,
+    subheading_kind,
+)
 from pipeline.stages.segment.layout_text import is_layout
 from pipeline.stages.segment.naive_text import furniture, slides
 from pipeline.stages.segment.text_pieces import (
@@ -72,6 +80,8 @@ class Found:
     column: int = 0  # left to right, among labels side by side on one line
     heading: bool = False  # a line over a list, not in a band: weaker evidence
     banded: bool = False  # a known label in a band with another known one
+    extended: bool = False  # known words that end a narrow cell of new words before them
+    unsure: bool = False  # a heading that may be the wrapped end of the line above
 
 
 def with_wordings(
@@ -91,6 +101,7 @@ def with_wordings(
             lines, column = _label_column(lines, config)
         found = _labels(lines, config, furniture_keys, column)
         placed = _place(found, config)
+        placed.update({f.key: f.block for f in found if f.extended})
         if n + 1 < len(every) and _runs_on(lines, every[n + 1][1], config):
             # one session table over two pages: its rows' labels stand on both; only its
             # rows are placed from the two together
@@ -107,7 +118,7 @@ def with_wordings(
                 f"configs/blocks.yaml knows; read as {block} by its place"
             )
         if not config.session_wordings:
-            headers = _date_headers(lines, found, config)
+            headers = _date_headers(lines, found, config) or _numbered_headers(lines, found, config)
             if headers:
                 config = replace(
                     config,
@@ -243,7 +254,15 @@ def _labels(
     used = {id(f) for label in known for f in label.fragments}
     for label in known:
         if len(label.fragments) > 1:
-            found.append(Found(rest[label.fragments[0].line], label.heading, label.block, "run"))
+            lead = _lead_in(label, fragments, used, rest, lines, config)
+            if lead:  # 見 / え / て / い / る / 課 / 題: the cell is 見えている課題
+                key = "".join(f.text for f in lead) + label.heading
+                used.update(id(f) for f in lead)
+                found.append(Found(rest[lead[0].line], key, label.block, "run", extended=True))
+            else:
+                found.append(
+                    Found(rest[label.fragments[0].line], label.heading, label.block, "run")
+                )
     widest = max(
         (len(f.text) for label in known if len(label.fragments) > 1 for f in label.fragments),
         default=0,
@@ -257,6 +276,8 @@ def _labels(
             runs.append([])  # a label's or a session header's (第1回) line
         elif fragment.text.isdigit() or len(fragment.text) > widest:
             continue
+        elif "\ue000" <= fragment.text[0] <= "\uf8ff" or fragment.text[0] in config.bullets:
+            continue  # a bullet glyph alone (a private-use one: Wingdings), not a letter
         elif runs[-1] and rest[fragment.line] - rest[runs[-1][-1].line] > _GAP:
             runs.append([fragment])
         else:
@@ -295,6 +316,71 @@ def _labels(
     found = [f for f in found if f.block or f.shape == "run" or f.line not in covered]
     # a "line" that stands where no label does is a wrapped content line
     return sorted(_standing(found, lines, config, column), key=lambda f: (f.line, f.column))
+
+
+def _lead_in(
+    label, fragments: list, used: set[int], rest: list[int], lines: list[str], config: BlockConfig
+) -> list:
+    """The fragments of a narrow cell's first lines before the known words that end it
+    (見 / え / て / い / る before 課 / 題, 話 / し / 合 / っ / た before 内 / 容): as wide
+    as the label's lines, none another label's, the whole a label's words no pattern
+    knows. [] if there are none."""
+    # only a cell one letter wide: a wider line before a label is as often a content
+    # line's wrapped end (…協議の / 支援体制)
+    if any(len(f.text) != 1 for f in label.fragments):
+        return []
+    others = {
+        ch for group in config.label_groups if label.block in group for b in group
+        if b != label.block for ch in b
+    }  # fmt: skip
+    first = label.fragments[0].line
+    start = next((k for k, f in enumerate(fragments) if f.line == first), 0)
+    lead: list = []
+    k = start - 1
+    while k >= 0:
+        f, after = fragments[k], (lead[0] if lead else label.fragments[0])
+        if (
+            id(f) in used
+            or len(f.text) != 1
+            or not re.fullmatch(f"[{_KANA_KANJI}]", f.text)
+            # a blank line between sets two cells apart (開 / 催 / 記 / 録, then 実 / 施 / 内 /
+            # 容); laid out, a row's content lines stand between a cell's letters
+            or after.line - f.line > _GAP
+            or not all(lines[j].strip() for j in range(rest[f.line], rest[after.line]))
+        ):
+            break
+        lead.insert(0, f)
+        k -= 1
+    if lead and _cell_goes_on(fragments, k, lead[0], used):
+        return []  # 開 / 催 / (a content line) / 記 / 録: where the cell starts is unsure
+    while lead:
+        words = "".join(f.text for f in lead)
+        key = words + label.heading
+        if (
+            len(set(words)) > 1  # one letter above is another line's (第 of 第 / 1 / 回)
+            # nor are letters of a neighbouring label the tool broke (基 / 本 / 情 / 協 / 報)
+            and not set(words) & others
+            and _labelish(key, config)
+            and not _VERB_END.search(key)
+            and key[0] not in _PARTICLES
+            and not match_label(key, config)
+        ):
+            return lead
+        lead = lead[1:]  # a content line's end may stand above the cell
+    return []
+
+
+def _cell_goes_on(fragments: list, k: int, first, used: set[int]) -> bool:
+    """Whether a letter of a cell stands a few lines above fragment `first`, past the
+    fragment k that ended the walk up: a content line's word between a cell's letters."""
+    while k >= 0 and first.line - fragments[k].line <= _GAP:
+        f = fragments[k]
+        if id(f) in used:
+            return False
+        if len(f.text) == 1 and re.fullmatch(f"[{_KANA_KANJI}]", f.text):
+            return True
+        k -= 1
+    return False
 
 
 def _cells(run: list) -> list[list]:
@@ -428,13 +514,27 @@ def _standing(
             for line in lines[: f.line]
             if line.strip() and not is_title(line, config) and not config.municipality.search(line)
         ][-_AROUND:]
-        if (
-            _over_list(lines, f.line, config)
-            and f.key[0] not in _PARTICLES
-            and (len(above) < 2 or above[-1] < _FULL * max(above))
-        ):
+        if not _over_list(lines, f.line, config) or f.key[0] in _PARTICLES:
+            continue
+        ended, apart = _ended(lines, f.line)
+        if len(above) < 2 or above[-1] < _FULL * max(above) or (ended and apart):
             keep.append(replace(f, heading=True))
+        elif ended:
+            # a full line above that ended like a sentence, right above: the line may be its
+            # wrapped end as well, so it names only the one block its group has left
+            keep.append(replace(f, heading=True, unsure=True))
     return keep
+
+
+def _ended(lines: list[str], i: int) -> tuple[bool, bool]:
+    """Whether the text line above line i ends like a sentence (…程度だった, 。): an item
+    that ended, not one wrapped into line i; and whether a blank line stands between."""
+    from pipeline.stages.segment.stream import ending
+
+    k = i - 1
+    while k >= 0 and not lines[k].strip():
+        k -= 1
+    return k >= 0 and ending(lines[k].strip()) is not False, k < i - 1
 
 
 def _over_list(lines: list[str], i: int, config: BlockConfig) -> bool:
@@ -464,13 +564,19 @@ def _place(found: list[Found], config: BlockConfig) -> dict[str, str]:
         if not members:
             continue
         shapes = {f.shape for f in members}
-        # a known label the text broke (支 … 援体制, 実施 … 容) is none of the group's new
-        # words: the text reader spells it by itself
-        names = set("".join(group))
+        # a known label the text broke (支 … 援体制) or spelled with a neighbour's letter
+        # inside (基本情協報) is none of the group's new words: the text reader spells it by
+        # itself. A new wording may share words with a name (将来目指す地域像, 話し合った内容)
         unknown = [
-            f for f in found if not f.block and f.shape in shapes and len(set(f.key) & names) < 2
+            f
+            for f in found
+            if not f.block
+            and f.shape in shapes
+            and not any(f.key in name or _spells(name, f.key) for name in group)
         ]
         left = [b for b in group if b not in taken]
+        if len(left) > 1 or len(unknown) > 1:
+            unknown = [f for f in unknown if not f.unsure]
         strong = [f for f in unknown if not f.heading]
         if len(strong) >= len(left) or any(f.banded for f in members):
             # a band's or a run's words before a heading's; where the known ones stand in a
@@ -486,6 +592,19 @@ def _place(found: list[Found], config: BlockConfig) -> dict[str, str]:
             placed[key] = block
             taken.add(block)
     return placed
+
+
+def _spells(name: str, key: str) -> bool:
+    """Whether key is the name with a letter or two of other lines between its own (基本情協
+    報), one of its own perhaps lost (本会情会報)."""
+    if len(key) > len(name) + 2:
+        return False
+    kept = [name] + ([name[:k] + name[k + 1 :] for k in range(len(name))] if len(name) > 3 else [])
+    for words in kept:
+        rest = iter(key)
+        if all(ch in rest for ch in words):
+            return True
+    return False
 
 
 def _by_order(members: list[Found], unknown: list[Found], left: list[str],
@@ -512,16 +631,22 @@ def _by_order(members: list[Found], unknown: list[Found], left: list[str],
     return {f.key: b for f, b in zip(chosen, blocks, strict=True)}
 
 
+def _unheaded_sessions(lines: list[str], found: list[Found], config: BlockConfig) -> bool:
+    """Whether a slide holds session rows (基本情報, 実施内容) but no header any session
+    pattern knows: its column headers are worded anew."""
+    blocks = {f.block for f in found} | {
+        match_label(compact(line), config) for line in lines if line.strip()
+    }
+    return bool(blocks & set(config.session_blocks)) and not any(
+        session_numbers(line, config) for line in lines if line.strip()
+    )
+
+
 def _date_headers(lines: list[str], found: list[Found], config: BlockConfig) -> list[str]:
     """Column headers written as dates (7月12日 / 10月4日 / 1月17日: lines of a date alone, or
     dates alone on one line) on a slide of session rows without a 第N回 header: their
     words, left to right; [] otherwise."""
-    blocks = {f.block for f in found} | {
-        match_label(compact(line), config) for line in lines if line.strip()
-    }
-    if not blocks & set(config.session_blocks):
-        return []
-    if any(session_numbers(line, config) for line in lines if line.strip()):
+    if not _unheaded_sessions(lines, found, config):
         return []
     # read row-wise they stand on consecutive lines, column by column each over its cells
     dates: list[str] = []
@@ -530,3 +655,78 @@ def _date_headers(lines: list[str], found: list[Found], config: BlockConfig) -> 
         if key and _DATE_LINE.fullmatch(key):
             dates.extend(m.group() for m in _DATES.finditer(key))
     return dates if len(dates) >= 2 and len(set(dates)) == len(dates) else []
+
+
+_NUMBER = re.compile(r"[0-9０-９]+")
+_COUNTED = re.compile(r"[名人件か所箇所歳円%％]")  # 2名 … 3名: counts, not sessions
+
+
+def _numbered_headers(lines: list[str], found: list[Found], config: BlockConfig) -> list[str]:
+    """Column headers worded alike but for their number, counting 1, 2, 3 … (訪問1回目 /
+    訪問2回目, on lines of their own or on one line) on a slide of session rows without
+    a header any pattern knows: their words in order; [] otherwise."""
+    if not _unheaded_sessions(lines, found, config):
+        return []
+    # not 支援1回目 / 支援2回目: sub-headings inside 支援内容
+    keys = [compact(line) for line in lines if line.strip() and not subheading_kind(line, config)]
+    for key in keys:  # all on one line: 訪問1回目訪問2回目訪問3回目
+        headers = _counting(key)
+        if len(headers) >= 2:
+            return headers
+    # one a line, in order: the first series of them
+    frames: dict[tuple[str, str], list[str]] = {}
+    for key in keys:
+        numbers = list(_NUMBER.finditer(key))
+        if len(numbers) != 1:
+            continue
+        before, after = key[: numbers[0].start()], key[numbers[0].end() :]
+        if not _frame(before, after):
+            continue
+        expected = len(frames.get((before, after), [])) + 1
+        if int(unicodedata.normalize("NFKC", numbers[0].group())) == expected:
+            frames.setdefault((before, after), []).append(key)
+    series = [keys for keys in frames.values() if len(keys) >= 2]
+    return series[0] if len(series) == 1 else []
+
+
+def _counting(key: str) -> list[str]:
+    """A line of headers worded alike but for their numbers 1, 2, … (訪問1回目訪問2回目): each
+    header; a header of number 1 alone: [it]; [] if the line is no such header."""
+    first = _NUMBER.search(key)
+    if not first or unicodedata.normalize("NFKC", first.group()) != "1":
+        return []
+    before = key[: first.start()]
+    full = unicodedata.normalize("NFKC", key) != key
+    for after_len in range(0, min(8, len(key) - first.end()) + 1):
+        after = key[first.end() : first.end() + after_len]
+        if _NUMBER.search(after):
+            break
+        if not _frame(before, after):
+            continue
+        headers, n = [], 1
+        while True:
+            digits = str(n) if not full else str(n).translate(_FULL_DIGITS)
+            header = f"{before}{digits}{after}"
+            start = sum(len(h) for h in headers)
+            if not key.startswith(header, start):
+                break
+            headers.append(header)
+            n += 1
+        if sum(len(h) for h in headers) == len(key):
+            return headers
+    return []
+
+
+_FULL_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _frame(before: str, after: str) -> bool:
+    """Whether the words around a number may be a numbered header's (訪問 … 回目): a few
+    words of kana or kanji, no sentence, no item's key, no count (… 2名)."""
+    words = before + after
+    return (
+        1 <= len(words) <= 10
+        and len(after) <= 8
+        and not _COUNTED.match(after)
+        and bool(re.fullmatch(f"[{_KANA_KANJI}()（）・]+", words))
+    )
