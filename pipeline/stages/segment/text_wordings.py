@@ -383,15 +383,29 @@ def _cell_goes_on(fragments: list, k: int, first, used: set[int]) -> bool:
     return False
 
 
+# letters a line may not start with (Japanese line breaking): the letter before goes down
+# with them, so a cell's first line may be one letter short (開催 / 日・会 / 場)
+_NO_START = set("・、。，．ー）」』】ぁぃぅぇぉっゃゅょァィゥェォッャュョ")
+
+
 def _cells(run: list) -> list[list]:
     """A run of fragments cut into label cells: a cell wraps at its width, so every line
-    but its last is as wide as its first, and a narrower line ends it."""
+    but its last is as wide as its first (or one letter wider, after a first line the
+    line breaking cut short), and a narrower line ends it."""
     cells: list[list] = [[]]
+    width = 0
     for fragment in run:
-        if cells[-1] and len(fragment.text) > len(cells[-1][0].text):
-            cells.append([])
+        size = len(fragment.text)
+        if cells[-1] and size > width:
+            short = len(cells[-1]) == 1 and size == width + 1 and fragment.text[1:2] in _NO_START
+            if short:
+                width = size
+            else:
+                cells.append([])
+        if not cells[-1]:
+            width = size
         cells[-1].append(fragment)
-        if len(fragment.text) < len(cells[-1][0].text):
+        if size < width:
             cells.append([])
     return [cell for cell in cells if cell]
 
