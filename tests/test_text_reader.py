@@ -1005,3 +1005,21 @@ def test_a_tall_labels_row_starting_above_it_takes_the_item_its_words_fit(tmp_pa
         "車がなくても買い物や通院に困らない暮らしをつくりたい",
         "住民同士で支え合える地域にしたい",
     ]
+
+
+@pytest.mark.parametrize("tool", ["pdfminer", "pdftotext_raw"])
+def test_a_summary_glyph_an_extractor_set_after_the_latin_word_starts_its_line(settings, tool):
+    # LibreOffice draws ⚫ in a symbol font: pdfminer gives "SC⚫ の委託先…", pdftotext -raw
+    # "SC" on a line of its own above "⚫ の委託先…"
+    result = read_file(OFFICE_TXT / tool / "r05_report_set_p.txt", settings)
+    summary = [compact(i.text) for i in result.items if i.block == "まとめ"]
+    assert "SCの委託先ごとの違いをそろえることが、最初の一歩になる" in summary
+    assert "会議は三層そろっているが、課題が市の施策まで上がる道がない" in summary
+
+
+def test_a_footer_that_ends_with_the_municipalitys_name_is_no_item(settings):
+    # 令和 4 年度 市町村伴走支援事業 柊野市 on every slide (pdftotext): not the end of the
+    # slide's last item; the subtitle 柊野市（人口…） still names the municipality
+    result = read_file(OFFICE_TXT / "pdftotext" / "r04_hiiragino.txt", settings)
+    assert not [i.text for i in result.items if "伴走支援事業" in compact(i.text)]
+    assert {i.municipality for i in result.items} == {"柊野市"}

@@ -108,6 +108,7 @@ def _plain_document(document: Document, config: BlockConfig) -> list[Block]:
         (page.number, [line.text for r in page.regions if r.kind == "plain" for line in r.lines])
         for page in document.pages
     ]
+    pages = naive_text.glyphs_first(pages, config)
     # labels and session headers worded as no pattern knows, by their place in the text
     config, placed = with_wordings(pages, config)
     document.warnings.extend(placed)

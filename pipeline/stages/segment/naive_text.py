@@ -190,6 +190,36 @@ def read_text(pages: list[tuple[int, list[str]]], config: BlockConfig):
         yield number, page
 
 
+def glyphs_first(
+    pages: list[tuple[int, list[str]]], config: BlockConfig
+) -> list[tuple[int, list[str]]]:
+    """The pages with every まとめ glyph before the Latin word its line starts with: a PDF
+    draws ⚫ in a symbol font, and extractors may give SC or 3 first, on the line
+    (SC⚫ の委託先…, 3⚫ 地区の…) or, a word, on a line of its own above (SC / ⚫ の委託先…)."""
+    marks = "".join(re.escape(g) for g in config.summary_glyphs)
+    if not marks:
+        return pages
+    after_word = re.compile(rf"^(\s*)([A-Za-z0-9]{{1,6}}) ?([{marks}]) ?(.*)$")
+    out = []
+    for number, lines in pages:
+        fixed: list[str] = []
+        for line in lines:
+            found = after_word.match(line)
+            if found:
+                line = f"{found[1]}{found[3]} {found[2]} {found[4]}".rstrip()
+            elif (
+                fixed
+                # a word, not a number alone: that is a slide number drawn before (2 / ⚫ …)
+                and re.fullmatch("[A-Za-z][A-Za-z0-9]{0,5}", fixed[-1].strip())
+                and line.lstrip()[:1] in config.summary_glyphs
+            ):
+                body = line.lstrip()
+                line = f"{body[0]} {fixed.pop().strip()} {body[1:].lstrip()}".rstrip()
+            fixed.append(line)
+        out.append((number, fixed))
+    return out
+
+
 def summary_marks(lines: list[str], config: BlockConfig) -> BlockConfig:
     """The configuration for one text: ● marks まとめ lines and is also a bullet (a Word
     list's, Wingdings l); where the text marks its まとめ lines with a glyph that is no
