@@ -248,3 +248,26 @@ def test_a_report_without_page_breaks_keeps_its_municipalities_and_split_boxes(s
             assert read == wanted, (muni["municipality"], block)
     pages = {i.page for i in report.items if i.block == "到達点" and i.municipality == "千草野町"}
     assert len(pages) == 2  # the box runs over the break
+
+
+def test_a_writer_pdf_whose_running_header_names_both_municipalities(settings):
+    # 楠ヶ丘市・雁ノ沢町 伴走支援の記録 over every page: it names no section's municipality, so
+    # the first municipality's 実施概要 page (no section heading of its own) stays its own
+    pdf = ROOT / "corpora" / "office_pdf" / "r06_report_set_r.pdf"
+    result = read_file(pdf, settings)
+    info = [i for i in result.items if i.block == "基本情報"]
+    assert info and all(
+        ("楠ヶ丘市" in compact(i.text)) <= (i.municipality == "楠ヶ丘市")
+        for i in info
+        if "場所" in i.text
+    )
+    assert {i.municipality for i in result.items} == {"楠ヶ丘市", "雁ノ沢町"}
+    places = [i for i in info if "場所" in i.text]
+    assert sum(i.municipality == "楠ヶ丘市" for i in places) == 3
+
+
+def test_a_parts_title_mid_page_is_no_item(settings):
+    # a Writer report without page breaks: 実施概要 stands below the まとめ line before it
+    result = read_file(ROOT / "corpora" / "office_pdf" / "r05_minase.pdf", settings)
+    assert "実施概要" not in {compact(i.text) for i in result.items}
+    assert any(i.block == "基本情報" for i in result.items)

@@ -11,6 +11,7 @@ headers 第1回 / 第2回 / 第3回 give the cells below them their session numb
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from pipeline.config.settings import BlockConfig
@@ -37,10 +38,20 @@ class _Label:
     table: int | None = None  # the table whose columns it heads (its own, or carried over)
 
 
+# two municipalities named together (楠ヶ丘市・雁ノ沢町 伴走支援の記録): a report's running
+# header over every page of a set, which names no one section's municipality
+_NAMES_TOGETHER = re.compile(
+    r"(?:^|[\s　（(])[一-龥ぁ-んァ-ヶー々ヶヵ]{1,8}?[市町村][・、]"
+    r"[一-龥ぁ-んァ-ヶー々ヶヵ]{1,8}?[市町村](?:[\s　（()）・、]|$)"
+)
+
+
 def find_municipality(lines: list[str], config: BlockConfig) -> tuple[str, str] | None:
     """(municipality, section number) named in header lines, or None."""
     for line in lines:
         text = nfkc(line).strip()
+        if _NAMES_TOGETHER.search(text):
+            continue
         found = config.municipality.search(text)
         if found:
             section = config.section.match(text)
@@ -89,14 +100,16 @@ def segment(document: Document, config: BlockConfig) -> list[Block]:
 
 
 def _as_header(region: Region, config: BlockConfig) -> Region:
-    """A numbered section heading that names a municipality (２．B市（人口…）) is a header
-    wherever it stands on the page: a report that runs on without page breaks sets the next
-    municipality's heading mid-page, below the last one's text."""
+    """A numbered section heading that names a municipality (２．B市（人口…）), or a part's
+    title alone on its line (実施概要), is a header wherever it stands on the page: a report
+    that runs on without page breaks sets the next heading mid-page, below the text before."""
     if region.kind != "text" or len(region.lines) > 3:
         return region
     first = nfkc(region.lines[0].text).strip()
     if config.section.match(first) and find_municipality([first], config):
         return replace(region, kind="subtitle")
+    if len(region.lines) == 1 and is_title(first, config):
+        return replace(region, kind="title")  # 実施概要 below the part before it, likewise
     return region
 
 
