@@ -22,7 +22,6 @@ reader of text then matches like a pattern, and each placement is a warning.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from itertools import combinations, permutations
 
@@ -60,6 +59,7 @@ _DATE_LINE = re.compile(f"(?:{_DATE})+")  # a line of dates alone
 # weak sign (a narrow run, a line over a list) that starts so is content; in a band, はじめに…
 _PARTICLES = set("をにがはでへとのもてるっんゃゅょー・）)")
 _KANA_KANJI = "\u3005\u3007\u3041-\u309f\u30a1-\u30ff\u4e00-\u9fff"
+_LETTER = re.compile(f"[{_KANA_KANJI}]")  # one kana or kanji: a narrow cell's line
 _WORDS = re.compile(f"[{_KANA_KANJI}][{_KANA_KANJI}A-Za-z0-9・（）()「」]*")
 # a wrapped sentence's last line (…している, …につなぐ, …積雪は, …地区から, …3名), which a label
 # never ends like; a label may end in こと (取り組みたいこと)
@@ -341,8 +341,7 @@ def _lead_in(
         f, after = fragments[k], (lead[0] if lead else label.fragments[0])
         if (
             id(f) in used
-            or len(f.text) != 1
-            or not re.fullmatch(f"[{_KANA_KANJI}]", f.text)
+            or not _LETTER.fullmatch(f.text)
             # a blank line between sets two cells apart (開 / 催 / 記 / 録, then 実 / 施 / 内 /
             # 容); laid out, a row's content lines stand between a cell's letters
             or after.line - f.line > _GAP
@@ -377,7 +376,7 @@ def _cell_goes_on(fragments: list, k: int, first, used: set[int]) -> bool:
         f = fragments[k]
         if id(f) in used:
             return False
-        if len(f.text) == 1 and re.fullmatch(f"[{_KANA_KANJI}]", f.text):
+        if _LETTER.fullmatch(f.text):
             return True
         k -= 1
     return False
@@ -671,7 +670,7 @@ def _date_headers(lines: list[str], found: list[Found], config: BlockConfig) -> 
     return dates if len(dates) >= 2 and len(set(dates)) == len(dates) else []
 
 
-_NUMBER = re.compile(r"[0-9０-９]+")
+_NUMBER = re.compile(r"[0-9]+")  # keys are compacted: NFKC digits
 _COUNTED = re.compile(r"[名人件か所箇所歳円%％]")  # 2名 … 3名: counts, not sessions
 
 
@@ -697,7 +696,7 @@ def _numbered_headers(lines: list[str], found: list[Found], config: BlockConfig)
         if not _frame(before, after):
             continue
         expected = len(frames.get((before, after), [])) + 1
-        if int(unicodedata.normalize("NFKC", numbers[0].group())) == expected:
+        if int(numbers[0].group()) == expected:
             frames.setdefault((before, after), []).append(key)
     series = [keys for keys in frames.values() if len(keys) >= 2]
     return series[0] if len(series) == 1 else []
@@ -707,10 +706,9 @@ def _counting(key: str) -> list[str]:
     """A line of headers worded alike but for their numbers 1, 2, … (訪問1回目訪問2回目): each
     header; a header of number 1 alone: [it]; [] if the line is no such header."""
     first = _NUMBER.search(key)
-    if not first or unicodedata.normalize("NFKC", first.group()) != "1":
+    if not first or first.group() != "1":
         return []
     before = key[: first.start()]
-    full = unicodedata.normalize("NFKC", key) != key
     for after_len in range(0, min(8, len(key) - first.end()) + 1):
         after = key[first.end() : first.end() + after_len]
         if _NUMBER.search(after):
@@ -719,8 +717,7 @@ def _counting(key: str) -> list[str]:
             continue
         headers, n = [], 1
         while True:
-            digits = str(n) if not full else str(n).translate(_FULL_DIGITS)
-            header = f"{before}{digits}{after}"
+            header = f"{before}{n}{after}"
             start = sum(len(h) for h in headers)
             if not key.startswith(header, start):
                 break
@@ -729,9 +726,6 @@ def _counting(key: str) -> list[str]:
         if sum(len(h) for h in headers) == len(key):
             return headers
     return []
-
-
-_FULL_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
 def _frame(before: str, after: str) -> bool:
