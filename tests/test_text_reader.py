@@ -1023,3 +1023,49 @@ def test_a_footer_that_ends_with_the_municipalitys_name_is_no_item(settings):
     result = read_file(OFFICE_TXT / "pdftotext" / "r04_hiiragino.txt", settings)
     assert not [i.text for i in result.items if "伴走支援事業" in compact(i.text)]
     assert {i.municipality for i in result.items} == {"柊野市"}
+
+
+def _office_gold(doc: str, block: str) -> dict[str, list[tuple[int | None, str]]]:
+    gold = __import__("json").loads((OFFICE_TXT / "pdftotext" / "gold.json").read_text("utf-8"))
+    files = {d["file"]: d["municipalities"] for d in gold["documents"]}
+    return {
+        m["municipality"]: [
+            (b["session"], compact(i["text"]))
+            for b in m["blocks"]
+            if b["block"] == block
+            for i in b["items"]
+        ]
+        for m in gold["municipalities"]
+        if m["municipality"] in files[f"{doc}.txt"]
+    }
+
+
+@pytest.mark.parametrize("tool", ["pdftotext", "pdfminer", "pypdfium2"])
+def test_a_symbol_bullet_read_as_the_latin1_middle_dot_starts_an_item(settings, tool):
+    # Symbol's bullet (0xB7) comes out of the text tools as "·" (U+00B7), also alone on a
+    # line above its text: every item of the row, not one run-together paragraph
+    result = read_file(OFFICE_TXT / tool / "r06_aikawa.txt", settings)
+    for block in ("課題意識", "アセスメント結果", "到達点"):
+        got = [(i.session, compact(i.text)) for i in result.items if i.block == block]
+        assert got == _office_gold("r06_aikawa", block)["藍川市"], (tool, block)
+
+
+def test_laid_out_a_row_label_worded_anew_heads_its_session_rows(settings):
+    # pdftotext -layout: 日時・ / 場所・ / 出席者 left of the rows' content, the last beside
+    # "か所 4 名" (the end of a wrapped cell, no letter of the label), under headers 第 1 回 WG …
+    result = read_file(OFFICE_TXT / "pdftotext_layout" / "r06_aikawa.txt", settings)
+    got = [(i.session, compact(i.text)) for i in result.items if i.block == "基本情報"]
+    assert got == _office_gold("r06_aikawa", "基本情報")["藍川市"]
+    assert any("日時・場所・出席者" in w for w in result.document.warnings)
+
+
+def test_session_headers_worded_anew_over_rows_worded_anew(settings):
+    # 1回目の伴走 2回目の伴走 3回目の伴走 on one line, over rows (実施の記録, 取り上げた議題)
+    # that no pattern knows either: the rows placed first show it is a session table
+    result = read_file(OFFICE_TXT / "pdftotext_layout" / "r06_report_set_r.txt", settings)
+    got = [
+        (i.session, compact(i.text))
+        for i in result.items
+        if i.block == "基本情報" and i.municipality == "楠ヶ丘市"
+    ]
+    assert got == _office_gold("r06_report_set_r", "基本情報")["楠ヶ丘市"]

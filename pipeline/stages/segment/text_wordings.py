@@ -118,7 +118,9 @@ def with_wordings(
                 f"configs/blocks.yaml knows; read as {block} by its place"
             )
         if not config.session_wordings:
-            headers = _date_headers(lines, found, config) or _numbered_headers(lines, found, config)
+            # a session row worded anew (実施の記録) shows the slide's session table too
+            named = [replace(f, block=placed.get(f.key, f.block)) for f in found]
+            headers = _date_headers(lines, named, config) or _numbered_headers(lines, named, config)
             if headers:
                 config = replace(
                     config,
@@ -249,7 +251,12 @@ def _labels(
             )
             whole.add(i)
     rest = [i for i in range(len(lines)) if i not in whole and lines[i].strip()]
-    fragments = label_fragments([lines[i] for i in rest], config)
+    fragments = [
+        f
+        for f in label_fragments([lines[i] for i in rest], config)
+        # the first word of a laid-out row's content (出席者 | か所 4 名) is no label's
+        if f.whole_line or rest[f.line] - 1 not in column
+    ]
     known = spelled_labels(fragments, config, gap=_GAP)
     used = {id(f) for label in known for f in label.fragments}
     for label in known:
