@@ -56,6 +56,18 @@ def test_a_label_table_is_read_wherever_its_labels_stand(tmp_path, settings, bod
     assert items == [(b, s, compact(t)) for b, s, t in SITUATION]
 
 
+@pytest.mark.parametrize("glyph", ["·", "∙", "･", "‣"])
+def test_the_dots_a_unicode_map_gives_a_bullet_start_items(tmp_path, settings, glyph):
+    # a bullet drawn in a symbol font comes out of the text tools as one of several dots
+    body = (
+        f"現\n状\n{glyph} 包括は町直営1か所で、社会福祉士1名と保健師\n2名を配置している\n"
+        f"{glyph} SC は社協に委託\n目指す\n姿\n{glyph} 車がなくても通える町\n"
+        f"課\n題\n意\n識\n{glyph} SC が 1 人で全域を担当している\n"
+    )
+    _, items = read(tmp_path, settings, f"伴走支援前の状況\n{SUBTITLE}\n{body}")
+    assert items == [(b, s, compact(t)) for b, s, t in SITUATION]
+
+
 def test_labels_worded_with_a_qualifier_read_first_from_their_narrow_cells(tmp_path, settings):
     # 地域の / 現状 / 目指す / 姿 must not read as 地域の目指す姿 with 現状 skipped as content
     body = (

@@ -205,3 +205,38 @@ def test_a_wrapped_line_over_a_list_is_no_heading(settings):
     config, notes = with_wordings([(1, lines)], settings.blocks)
     assert config.wordings == (("あらまし", "現状"),)
     assert len(notes) == 1 and "あらまし" in notes[0]
+
+
+def test_a_cell_line_cut_short_by_line_breaking_goes_on_in_the_next(settings):
+    """伴走支 / 援ス / タッフ: ッ may not start a line, so タ went down with it and the
+    middle line is a letter short; the three lines are one cell, and one wording."""
+    from pipeline.stages.segment.text_wordings import with_wordings
+
+    lines = [
+        "実施概要",
+        "第1回 第2回",
+        "基本情",
+        "報",
+        "日時：令和5年6月27日 日時：令和5年9月12日",
+        "実施内",
+        "容",
+        "・現状の整理 ・意見交換",
+        "伴走支",
+        "援ス",
+        "タッフ",
+        "・地域づくりアドバイザー 2名（うち1名は養成校の教員）",
+        "・県 介護人材対策室 1名",
+    ]
+    config, _ = with_wordings([(1, lines)], settings.blocks)
+    assert config.wordings == (("伴走支援スタッフ", "支援体制"),)
+
+
+def test_a_run_of_cell_ends_holding_a_count_is_no_label(settings):
+    """pdfplumber on a Writer report's session table: the ends of wrapped cells (名 / 1名)
+    stand among a broken label's pieces (実施内 … 込み); what holds a head count is
+    content, never placed as a label."""
+    from pipeline.stages.segment.text_wordings import with_wordings
+
+    text = (CORPORA / "office_txt" / "pdfplumber" / "r05_minase.txt").read_text(encoding="utf-8")
+    config, _ = with_wordings([(1, text.split("\n"))], settings.blocks)
+    assert not [key for key, _ in config.wordings if "1名" in key]

@@ -201,6 +201,13 @@ def _count_patterns(counters: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern] 
     return re.compile(rf"(?:^|[^0-9０-９.,]){count}$"), re.compile(rf"{count}(?:$|[^0-9０-９])")
 
 
+def holds_count(text: str, config: BlockConfig) -> bool:
+    """Whether the text holds a head count or a number of places (1名, 5か所): content,
+    never a label's words."""
+    patterns = _count_patterns(config.counters)
+    return bool(patterns and patterns[1].search(text))
+
+
 def segments(
     line: str, config: BlockConfig, columns: int = 3, spaced: bool = False
 ) -> list[list[Segment]]:

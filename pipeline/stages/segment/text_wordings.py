@@ -39,6 +39,7 @@ from pipeline.stages.segment.naive_text import furniture, slides
 from pipeline.stages.segment.text_pieces import (
     MAX_FRAGMENT,
     furniture_key,
+    holds_count,
     is_marker,
     label_fragments,
     spelled_labels,
@@ -155,6 +156,7 @@ def _labelish(key: str, config: BlockConfig) -> bool:
         and not re.fullmatch(r"[0-9０-９.％%()（）/～~-]+", key)
         and not _DATE_LINE.fullmatch(key)
         and not key[-1].isdigit()  # a number belongs to what follows it (3 / 回の支援)
+        and not holds_count(key, config)  # a cell's wrapped end (名 / 1名): a count
         and not is_title(key, config)
         and match_session(key, config) is None
         and not session_numbers(key, config)
@@ -396,11 +398,11 @@ _NO_START = set("・、。，．ー）」』】ぁぃぅぇぉっゃゅょァィ
 
 def _cells(run: list) -> list[list]:
     """A run of fragments cut into label cells: a cell wraps at its width, so every line
-    but its last is as wide as its first (or one letter wider, after a first line the
-    line breaking cut short), and a narrower line ends it."""
+    but its last is as wide as its first (or one letter off, where the line breaking cut
+    a line short), and a narrower line ends it."""
     cells: list[list] = [[]]
     width = 0
-    for fragment in run:
+    for k, fragment in enumerate(run):
         size = len(fragment.text)
         if cells[-1] and size > width:
             short = len(cells[-1]) == 1 and size == width + 1 and fragment.text[1:2] in _NO_START
@@ -411,7 +413,15 @@ def _cells(run: list) -> list[list]:
         if not cells[-1]:
             width = size
         cells[-1].append(fragment)
-        if size < width:
+        # a line one letter short whose last letter went down with a letter no line may
+        # start with (伴走支 / 援ス / タッフ) goes on in the next
+        pushed = (
+            size == width - 1
+            and k + 1 < len(run)
+            and len(run[k + 1].text) <= width
+            and run[k + 1].text[1:2] in _NO_START
+        )
+        if size < width and not pushed:
             cells.append([])
     return [cell for cell in cells if cell]
 
