@@ -15,6 +15,7 @@ import pytest
 from corpora.officegen.relabel import RELABELLED, WORDINGS, relabel
 from pipeline.core.normalize import compact
 from pipeline.stages.pipeline import read_file
+from pipeline.stages.segment.text_wordings import with_wordings
 
 CORPORA = Path(__file__).resolve().parents[1] / "corpora"
 
@@ -154,7 +155,6 @@ def test_no_known_label_of_the_office_text_is_placed_anew(settings):
     import yaml
 
     from pipeline.stages.segment.labels import match_label
-    from pipeline.stages.segment.text_wordings import with_wordings
 
     gold = __import__("json").loads(
         (CORPORA / "office_txt" / "pdftotext" / "gold.json").read_text(encoding="utf-8")
@@ -189,8 +189,6 @@ def test_a_wrapped_line_over_a_list_is_no_heading(settings):
     """A report's headings over their lists, one worded anew: the wrapped end of an item
     above a list (…を運行, its line above ran to the edge) stays content, and the heading the
     order allows is placed."""
-    from pipeline.stages.segment.text_wordings import with_wordings
-
     lines = [
         "伴走支援前の状況",
         "あらまし",
@@ -210,8 +208,6 @@ def test_a_wrapped_line_over_a_list_is_no_heading(settings):
 def test_a_cell_line_cut_short_by_line_breaking_goes_on_in_the_next(settings):
     """伴走支 / 援ス / タッフ: ッ may not start a line, so タ went down with it and the
     middle line is a letter short; the three lines are one cell, and one wording."""
-    from pipeline.stages.segment.text_wordings import with_wordings
-
     lines = [
         "実施概要",
         "第1回 第2回",
@@ -235,8 +231,6 @@ def test_a_run_of_cell_ends_holding_a_count_is_no_label(settings):
     """pdfplumber on a Writer report's session table: the ends of wrapped cells (名 / 1名)
     stand among a broken label's pieces (実施内 … 込み); what holds a head count is
     content, never placed as a label."""
-    from pipeline.stages.segment.text_wordings import with_wordings
-
     text = (CORPORA / "office_txt" / "pdfplumber" / "r05_minase.txt").read_text(encoding="utf-8")
     config, _ = with_wordings([(1, text.split("\n"))], settings.blocks)
     assert not [key for key, _ in config.wordings if "1名" in key]

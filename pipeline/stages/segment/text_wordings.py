@@ -294,6 +294,10 @@ def _labels(
     for run in runs:
         cells = _cells(run)
         for cell in cells:
+            # a wrapped sentence's end as wide as the cell may stand right above it (…優先順位
+            # / の確認 / 伴走支 / 援ス / タッフ): a label's first line never starts so
+            while len(cell) > 2 and cell[0].text[0] in _PARTICLES:
+                cell = cell[1:]
             key = "".join(f.text for f in cell)
             # a cell of its own needs two lines or more, or one full line among other cells
             # (やるこ / と / 関係者)
