@@ -1081,3 +1081,13 @@ def test_session_headers_worded_anew_over_rows_worded_anew(settings):
         if i.block == "基本情報" and i.municipality == "楠ヶ丘市"
     ]
     assert got == _office_gold("r06_report_set_r", "基本情報")["楠ヶ丘市"]
+
+
+def test_a_new_wording_above_a_known_one_in_a_one_letter_column_is_a_cell_of_its_own(settings):
+    # pdfplumber: 村 / の / い / ま, then 村 / の / あ / り / た / い / 姿 (a known wording),
+    # one letter a line among the rows' items; the letters above are 現状's own cell
+    result = read_file(OFFICE_TXT / "pdfplumber" / "r03_takasuno.txt", settings)
+    for block in ("現状", "目指す姿", "課題意識"):
+        got = [(i.session, compact(i.text)) for i in result.items if i.block == block]
+        assert got == _office_gold("r03_takasuno", block)["鷹巣野村"], block
+    assert any("村のいま" in w and "現状" in w for w in result.document.warnings)

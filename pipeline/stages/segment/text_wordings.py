@@ -261,10 +261,22 @@ def _labels(
     ]
     known = spelled_labels(fragments, config, gap=_GAP)
     used = {id(f) for label in known for f in label.fragments}
+    named = {f.block for f in found if f.block} | {
+        label.block for label in known if len(label.fragments) > 1
+    }
     for label in known:
         if len(label.fragments) > 1:
             lead = _lead_in(label, fragments, used, rest, lines, config)
-            if lead:  # 見 / え / て / い / る / 課 / 題: the cell is 見えている課題
+            words = "".join(f.text for f in lead)
+            if lead and _cell_above(words, label.block, named, config):
+                # 村 / の / い / ま / 村 / の / あ / り / た / い / 姿: the cell above is the row's
+                # before it, which no label names yet
+                used.update(id(f) for f in lead)
+                found.append(Found(rest[lead[0].line], words, None, "run"))
+                found.append(
+                    Found(rest[label.fragments[0].line], label.heading, label.block, "run")
+                )
+            elif lead:  # 見 / え / て / い / る / 課 / 題: the cell is 見えている課題
                 key = "".join(f.text for f in lead) + label.heading
                 used.update(id(f) for f in lead)
                 found.append(Found(rest[lead[0].line], key, label.block, "run", extended=True))
@@ -380,6 +392,21 @@ def _lead_in(
             return lead
         lead = lead[1:]  # a content line's end may stand above the cell
     return []
+
+
+def _cell_above(words: str, block: str, named: set[str], config: BlockConfig) -> bool:
+    """Whether letters above a known label in a one-letter column are a cell of their own
+    (村のいま over 村のありたい姿): label words by themselves, where the label's group has a
+    block before it in the usual order that no label on the slide names."""
+    group = next((g for g in config.label_groups if block in g), ())
+    rank = {b: n for n, b in enumerate(config.order)}
+    return (
+        any(b not in named and rank.get(b, 99) < rank.get(block, 99) for b in group)
+        and _labelish(words, config)
+        and not _VERB_END.search(words)
+        and not words.endswith("の")
+        and words[0] not in _PARTICLES
+    )
 
 
 def _cell_goes_on(fragments: list, k: int, first, used: set[int]) -> bool:
