@@ -1091,3 +1091,13 @@ def test_a_new_wording_above_a_known_one_in_a_one_letter_column_is_a_cell_of_its
         got = [(i.session, compact(i.text)) for i in result.items if i.block == block]
         assert got == _office_gold("r03_takasuno", block)["鷹巣野村"], block
     assert any("村のいま" in w and "現状" in w for w in result.document.warnings)
+
+
+def test_laid_out_a_bullet_a_few_spaces_before_its_text_is_no_cell_of_its_own(settings):
+    # pdftotext -layout on a hanging indent: "·   調査の結果が…" is one item, not a lone
+    # bullet and a cell further right that the row above reads on into
+    result = read_file(OFFICE_TXT / "pdftotext_layout" / "r06_aikawa.txt", settings)
+    gold = _office_gold("r06_aikawa", "目指す姿")["藍川市"]
+    assert [(i.session, compact(i.text)) for i in result.items if i.block == "目指す姿"] == gold
+    problems = [compact(i.text) for i in result.items if i.block == "課題意識"]
+    assert problems[0].startswith("調査の結果が担当者の机に置かれたまま")

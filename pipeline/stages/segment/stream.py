@@ -1300,18 +1300,31 @@ def _readings(layout: str, config: BlockConfig, most: int):
         return either
     if layout == "spaced":
         return lambda text: [
-            [
-                cell
-                for part in re.split(r" {2,}", text.strip())
-                if part
-                for cell in _cut_at_markers(part, config)
-            ]
+            [cell for part in _spaced_parts(text, config) for cell in _cut_at_markers(part, config)]
         ]
     if layout == "joined" and most > 1:
         return lambda text: [
             [seg.text for seg in reading] for reading in segments(text, config, most)
         ]
     return lambda text: [[text]]
+
+
+_GLYPH_GAP = 4  # spaces a hanging indent may set between a bullet and its text, laid out
+
+
+def _spaced_parts(text: str, config: BlockConfig) -> list[str]:
+    """A laid-out line's parts, apart by runs of spaces; a bullet glyph alone before its
+    text a few spaces on (·   調査の結果…, a hanging indent) is that text's, not a cell."""
+    parts: list[str] = []
+    glyph_end = -1
+    for found in re.finditer(r"\S+(?: \S+)*", text):
+        if glyph_end >= 0 and found.start() - glyph_end <= _GLYPH_GAP:
+            parts[-1] = parts[-1] + text[glyph_end : found.end()]
+            glyph_end = -1
+            continue
+        parts.append(found.group())
+        glyph_end = found.end() if found.group() in config.bullets else -1
+    return parts
 
 
 def _cut_at_markers(text: str, config: BlockConfig) -> list[str]:
