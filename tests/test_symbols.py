@@ -60,6 +60,13 @@ def test_a_pdf_character_is_read_through_its_font(symbols, text, fontname, shown
         ("Ørsted の事例", "Ørsted の事例"),
         ("léger 地域", "léger 地域"),
         ("§ 3 of the act", "§ 3 of the act"),
+        # Word's second-level bullet, "o" in Courier New, at a line's start before Japanese
+        ("o 推進員は第 2 層協議体に年", "◦ 推進員は第 2 層協議体に年"),
+        ("    o 修了者の名簿は", "    ◦ 修了者の名簿は"),
+        ("o SCと共有する", "◦ SCと共有する"),
+        ("online 会議を開いた", "online 会議を開いた"),
+        ("oh, 地域", "oh, 地域"),
+        ("研修 o の資料", "研修 o の資料"),
     ],
 )
 def test_a_plain_text_line_reads_bullets_only_where_they_can_be(symbols, line, read):
@@ -149,3 +156,19 @@ def test_more_wingdings_bullets_start_items_in_text(tmp_path, settings, code):
     path.write_text(text, encoding="utf-8")
     items = read_file(path, settings).items
     assert [i.text for i in items] == ["包括は町直営1か所", "SCは社協に委託"]
+
+
+@pytest.mark.parametrize(
+    "path", ["office_pdf/r05_shiomibara.pdf", "office_txt/pdftotext_raw/r05_shiomibara.txt"]
+)
+def test_words_default_second_level_bullet_drawn_as_a_letter_starts_an_item(settings, path):
+    """A Writer report with Word's default bullets (▪ in Wingdings, then o in Courier New,
+    which LibreOffice draws in DejaVu Sans Mono): each o-item is an item of its own, not
+    the end of the item above (…了承された o 推進員は…)."""
+    from pipeline.core.normalize import compact
+    from pipeline.stages.pipeline import read_file
+
+    read = read_file(PROJECT_ROOT / "corpora" / path, settings)
+    reached = [(compact(i.text), i.level) for i in read.items if i.block == "到達点"]
+    assert ("推進員は第2層協議体に年1回以上出席すると明記", 2) in reached
+    assert ("修了者の名簿は、本人の同意を得てSCと推進員で共有する", 2) in reached

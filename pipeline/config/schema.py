@@ -244,6 +244,9 @@ class SymbolFontsFile(_Section):
         min_length=1, max_length=1)]]] = {}  # fmt: skip
     plain_text: list[Text] = []
     substitutes: list[Text] = []
+    # a letter drawn as a bullet in a text font (Word's "o") → the bullet it is read as
+    letter_bullets: dict[Annotated[str, Field(min_length=1, max_length=1)], Annotated[str, Field(
+        min_length=1, max_length=1)]] = {}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- batch.yaml

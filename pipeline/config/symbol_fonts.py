@@ -33,6 +33,8 @@ class SymbolFonts:
     # fonts that stand in for a missing symbol font (LibreOffice draws Wingdings and Symbol
     # in OpenSymbol, keeping the private-use code): read like plain text, by that code
     substitutes: tuple[str, ...] = ()
+    # letters drawn as bullets in a text font (Word's "o"), and the bullet each is read as
+    letter_bullets: tuple[tuple[str, str], ...] = ()
 
     def table_for(self, fontname: str) -> dict[int, str] | None:
         # the family starts the name ("Wingdings-Regular", "SymbolMT"), so OpenSymbol, a
@@ -65,7 +67,19 @@ class SymbolFonts:
             return text
         if any(_PUA <= ord(ch) <= _PUA + 0xFF for ch in text):
             text = "".join(_first(tables, _code(ch), ch) if ord(ch) >= _PUA else ch for ch in text)
-        return _LONE_LETTER.sub(lambda m: _lone(tables[0], m.group(1)), text)
+        return self.line_start(_LONE_LETTER.sub(lambda m: _lone(tables[0], m.group(1)), text))
+
+    def line_start(self, text: str) -> str:
+        """A line whose first word is a letter drawn as a bullet, before Japanese ("o 推進
+        員は…", "o推進員は…", "o SCは…"), with that letter read as its bullet."""
+        for letter, bullet in self.letter_bullets:
+            found = re.match(
+                rf"(\s*){re.escape(letter)}(?=[{_JAPANESE}]|\s+[^\s{_JAPANESE}]*[{_JAPANESE}])",
+                text,
+            )
+            if found:
+                return found.group(1) + bullet + text[found.end() :]
+        return text
 
 
 def _code(ch: str) -> int:
@@ -126,8 +140,10 @@ def load_symbol_fonts(path: Path) -> SymbolFonts:
     substitutes = data.get("substitutes") or []
     if not isinstance(substitutes, list) or not all(isinstance(f, str) for f in substitutes):
         raise ConfigError(f"{path}: substitutes: expected a list of font family names")
+    letters = data.get("letter_bullets") or {}  # checked by config/schema.py
     return SymbolFonts(
         families=tuple(families),
         plain_text=tuple(plain),
         substitutes=tuple(f.lower() for f in substitutes),
+        letter_bullets=tuple((str(k), str(v)) for k, v in letters.items()),
     )

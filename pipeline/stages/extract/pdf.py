@@ -327,6 +327,9 @@ def _line_from(row: list[dict], page: int, options: dict) -> Line | None:
     text = text.strip()
     if not text:
         return None
+    symbols = options.get("symbol_fonts")
+    if symbols is not None:  # o推進員は…: Word's second-level bullet, drawn as a letter
+        text = symbols.line_start(text)
     bbox = BBox(
         min(c["x0"] for c in row),
         min(c["top"] for c in row),
