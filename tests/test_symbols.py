@@ -60,13 +60,14 @@ def test_a_pdf_character_is_read_through_its_font(symbols, text, fontname, shown
         ("Ørsted の事例", "Ørsted の事例"),
         ("léger 地域", "léger 地域"),
         ("§ 3 of the act", "§ 3 of the act"),
-        # Word's second-level bullet, "o" in Courier New, at a line's start before Japanese
+        # Word's second-level bullet, "o" in Courier New, a word of its own before Japanese
         ("o 推進員は第 2 層協議体に年", "◦ 推進員は第 2 層協議体に年"),
         ("    o 修了者の名簿は", "    ◦ 修了者の名簿は"),
         ("o SCと共有する", "◦ SCと共有する"),
         ("online 会議を開いた", "online 会議を開いた"),
         ("oh, 地域", "oh, 地域"),
-        ("研修 o の資料", "研修 o の資料"),
+        ("認知症の人の o 推進員は第2層", "認知症の人の ◦ 推進員は第2層"),  # after a cell beside it
+        ("本庁舎会場と Zoom の併用", "本庁舎会場と Zoom の併用"),
     ],
 )
 def test_a_plain_text_line_reads_bullets_only_where_they_can_be(symbols, line, read):
@@ -159,7 +160,14 @@ def test_more_wingdings_bullets_start_items_in_text(tmp_path, settings, code):
 
 
 @pytest.mark.parametrize(
-    "path", ["office_pdf/r05_shiomibara.pdf", "office_txt/pdftotext_raw/r05_shiomibara.txt"]
+    "path",
+    [
+        "office_pdf/r05_shiomibara.pdf",
+        "office_txt/pdftotext_raw/r05_shiomibara.txt",
+        # after the line of the box beside it: …人の      o 推進員は…
+        "office_txt/pdftotext_layout/r05_shiomibara.txt",
+        "office_txt/pdfplumber/r05_shiomibara.txt",
+    ],
 )
 def test_words_default_second_level_bullet_drawn_as_a_letter_starts_an_item(settings, path):
     """A Writer report with Word's default bullets (▪ in Wingdings, then o in Courier New,

@@ -67,18 +67,21 @@ class SymbolFonts:
             return text
         if any(_PUA <= ord(ch) <= _PUA + 0xFF for ch in text):
             text = "".join(_first(tables, _code(ch), ch) if ord(ch) >= _PUA else ch for ch in text)
-        return self.line_start(_LONE_LETTER.sub(lambda m: _lone(tables[0], m.group(1)), text))
+        return self.letter_bullets_read(
+            _LONE_LETTER.sub(lambda m: _lone(tables[0], m.group(1)), text)
+        )
 
-    def line_start(self, text: str) -> str:
-        """A line whose first word is a letter drawn as a bullet, before Japanese ("o 推進
-        員は…", "o推進員は…", "o SCは…"), with that letter read as its bullet."""
+    def letter_bullets_read(self, text: str) -> str:
+        """A line with a letter drawn as a bullet, a word of its own before Japanese ("o 推進
+        員は…", "o推進員は…", "o SCは…"; after a cell beside it, "…人の o 推進員は…"), with
+        that letter read as its bullet."""
         for letter, bullet in self.letter_bullets:
-            found = re.match(
-                rf"(\s*){re.escape(letter)}(?=[{_JAPANESE}]|\s+[^\s{_JAPANESE}]*[{_JAPANESE}])",
+            text = re.sub(
+                rf"(?:^|(?<=\s)){re.escape(letter)}"
+                rf"(?=[{_JAPANESE}]|\s+[^\s{_JAPANESE}]*[{_JAPANESE}])",
+                bullet,
                 text,
             )
-            if found:
-                return found.group(1) + bullet + text[found.end() :]
         return text
 
 

@@ -329,7 +329,7 @@ def _line_from(row: list[dict], page: int, options: dict) -> Line | None:
         return None
     symbols = options.get("symbol_fonts")
     if symbols is not None:  # o推進員は…: Word's second-level bullet, drawn as a letter
-        text = symbols.line_start(text)
+        text = symbols.letter_bullets_read(text)
     bbox = BBox(
         min(c["x0"] for c in row),
         min(c["top"] for c in row),
