@@ -1101,3 +1101,14 @@ def test_laid_out_a_bullet_a_few_spaces_before_its_text_is_no_cell_of_its_own(se
     assert [(i.session, compact(i.text)) for i in result.items if i.block == "目指す姿"] == gold
     problems = [compact(i.text) for i in result.items if i.block == "課題意識"]
     assert problems[0].startswith("調査の結果が担当者の机に置かれたまま")
+
+
+@pytest.mark.parametrize("tool", ["pdfminer", "pdftotext"])
+def test_a_page_without_a_title_goes_on_with_the_slide_before_it(settings, tool):
+    # a Writer report's table of three boxes broken by a page (form feed), its headings not
+    # repeated: the page's lines are the boxes' own, not その他, and an item cut by the page
+    # break (…目標を達成 / し、うち2人は…) is one item
+    result = read_file(OFFICE_TXT / tool / "r04_report_set_n.txt", settings)
+    assert not [i.text for i in result.items if i.block == "その他"]
+    found = [compact(i.text) for i in result.items if i.block == "アセスメント結果"]
+    assert "試行の3人は全員が目標を達成し、うち2人は町のいきいき百歳体操に通っている" in found

@@ -84,6 +84,7 @@ def slides(pages: list[tuple[int, list[str]]], config: BlockConfig) -> list[tupl
     found: list[tuple[int, list[str]]] = []
     for number, lines in pages:
         current: list[str] = []
+        titled = False  # a title seen on this page
         for line in lines:
             if current and any(ln.strip() for ln in current) and is_title(line, config):
                 # a numbered section's name a tool put on a line of its own: １．A町 / 伴走…
@@ -101,14 +102,31 @@ def slides(pages: list[tuple[int, list[str]]], config: BlockConfig) -> list[tupl
                     carried = _section_heading(current, config)
                     del current[len(current) - len(carried) :]
                 if any(ln.strip() for ln in current):
-                    found.append((number, current))
+                    _add(found, number, current, config, goes_on=not titled)
                 current = carried
+            titled = titled or is_title(line, config)
             current.append(line)
         if any(ln.strip() for ln in current):
-            found.append((number, current))
+            _add(found, number, current, config, goes_on=not titled)
     if not marked:
         found = [(n, lines) for n, (_, lines) in enumerate(found, start=1)]
     return found
+
+
+def _add(found: list[tuple[int, list[str]]], number: int, lines: list[str],
+         config: BlockConfig, goes_on: bool) -> None:  # fmt: skip
+    """A slide's lines; what stands on a page before any title goes on with the slide
+    before it (a report's table of boxes broken by a page, its headings not repeated), as
+    in text without page marks. Not after a session table: a page of its rows takes that
+    table's sessions (read_page's `carried`)."""
+    if (
+        goes_on
+        and found
+        and not any(session_numbers(line, config) for line in found[-1][1] if line.strip())
+    ):
+        found[-1] = (found[-1][0], [*found[-1][1], *lines])
+    else:
+        found.append((number, lines))
 
 
 def _section_heading(lines: list[str], config: BlockConfig, wrapped: int = 2) -> list[str]:
