@@ -36,3 +36,24 @@ def test_text_drawn_over_itself_is_read_once(tmp_path, settings):
     assert "課題意識" in texts
     assert "ああ、いい。Skill と Hello" in texts
     assert not any("伴伴" in t or "課課" in t for t in texts)
+
+
+def test_a_bullet_a_hanging_indent_before_its_text_is_read_with_it(tmp_path, settings):
+    """Word sets a list's bullet a quarter inch left of its text (a Writer report's PDF):
+    free text whose bullet stands that far apart is one line, while two boxes side by
+    side, further apart, stay two."""
+    buffer = io.BytesIO()
+    canvas = _canvas(buffer)
+    canvas.setFont("IPAexGothic", 10.5)
+    canvas.drawString(60.0, 400.0, "•")
+    canvas.drawString(78.0, 400.0, "総合事業の通所型サービスは従前相当のみ")
+    canvas.drawString(60.0, 300.0, "通いの場は12か所")
+    canvas.drawString(400.0, 300.0, "SCは1名")
+    canvas.showPage()
+    canvas.save()
+    path = tmp_path / "hanging.pdf"
+    path.write_bytes(buffer.getvalue())
+    document = extract_pdf(path, "d", path.name, "", settings.extract)
+    texts = [line.text for region in document.pages[0].regions for line in region.lines]
+    assert "• 総合事業の通所型サービスは従前相当のみ" in texts
+    assert "通いの場は12か所" in texts and "SCは1名" in texts

@@ -11,12 +11,15 @@ def symbol_fonts_of(options: dict):
 
 
 def bullet_text(char: str, font: str, symbols) -> str:
-    """A bullet character in its font, as it shows: Wingdings "§" is ▪, "Ø" is ➢."""
+    """A bullet character in its font, as it shows: Wingdings "§" is ▪, "Ø" is ➢, and a
+    letter drawn as a bullet (Word's "o" in Courier New) the bullet it stands for."""
     if not char:
         return ""
-    if symbols is not None and font:
-        return "".join(symbols.char(ch, font) for ch in char)
-    return char
+    if symbols is None:
+        return char
+    if font:
+        char = "".join(symbols.char(ch, font) for ch in char)
+    return dict(symbols.letter_bullets).get(char, char)
 
 
 def unreadable(exc: Exception, kind: str, suffix: str) -> str:

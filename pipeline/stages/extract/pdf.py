@@ -10,6 +10,7 @@ columns are never interleaved and a wrapped line stays inside its cell.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pdfplumber
@@ -298,11 +299,22 @@ def _segments(row: list[dict], split_gap: float | None) -> list[list[dict]]:
         return [row]
     segments = [[row[0]]]
     for char in row[1:]:
-        if char["x0"] - segments[-1][-1]["x1"] > split_gap * _size(char):
+        gap = char["x0"] - segments[-1][-1]["x1"]
+        # a bullet and its text a hanging indent apart (Word: a quarter inch) are one line
+        hanging = len(segments[-1]) == 1 and _is_mark(segments[-1][0]["text"])
+        if gap > split_gap * _size(char) and not (hanging and gap <= _HANGING * _size(char)):
             segments.append([char])
         else:
             segments[-1].append(char)
     return segments
+
+
+_HANGING = 2.5  # font sizes between a bullet and its text, at most
+
+
+def _is_mark(text: str) -> bool:
+    """One character that is no letter, digit or space: a bullet glyph (•, ▪, ➢, ⚫)."""
+    return len(text) == 1 and unicodedata.category(text)[0] in "PSC" and not text.isspace()
 
 
 def _centre_y(char: dict) -> float:
