@@ -1052,7 +1052,7 @@ def _office_gold(doc: str, block: str) -> dict[str, list[tuple[int | None, str]]
     }
 
 
-@pytest.mark.parametrize("tool", ["pdftotext", "pdfminer", "pypdfium2"])
+@pytest.mark.parametrize("tool", ["pdftotext", "pdfminer"])
 def test_a_symbol_bullet_read_as_the_latin1_middle_dot_starts_an_item(settings, tool):
     # Symbol's bullet (0xB7) comes out of the text tools as "·" (U+00B7), also alone on a
     # line above its text: every item of the row, not one run-together paragraph
