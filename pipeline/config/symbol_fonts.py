@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from pipeline.config.yaml_io import read_yaml
@@ -76,13 +77,16 @@ class SymbolFonts:
         員は…", "o推進員は…", "o SCは…"; after a cell beside it, "…人の o 推進員は…"), with
         that letter read as its bullet."""
         for letter, bullet in self.letter_bullets:
-            text = re.sub(
-                rf"(?:^|(?<=\s)){re.escape(letter)}"
-                rf"(?=[{_JAPANESE}]|\s+[^\s{_JAPANESE}]*[{_JAPANESE}])",
-                bullet,
-                text,
-            )
+            text = _letter_bullet(letter).sub(bullet, text)
         return text
+
+
+@cache
+def _letter_bullet(letter: str) -> re.Pattern:
+    """The letter as a word of its own before Japanese (o 推進員…, o推進員…, o SCは…)."""
+    return re.compile(
+        rf"(?:^|(?<=\s)){re.escape(letter)}(?=[{_JAPANESE}]|\s+[^\s{_JAPANESE}]*[{_JAPANESE}])"
+    )
 
 
 def _code(ch: str) -> int:

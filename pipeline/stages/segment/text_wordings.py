@@ -165,6 +165,12 @@ def _labelish(key: str, config: BlockConfig) -> bool:
     )
 
 
+def _new_words(key: str, config: BlockConfig) -> bool:
+    """Words a label no pattern knows may be: label-like, not ending like a wrapped
+    sentence (…している), not starting with a particle (の確認)."""
+    return _labelish(key, config) and not _VERB_END.search(key) and key[0] not in _PARTICLES
+
+
 def _runs_on(lines: list[str], following: list[str], config: BlockConfig) -> bool:
     """Whether a page's session table, headed 第1回 … but without a known row label, runs
     on to the next page (a report's table broken by a page), which has none of its own
@@ -277,7 +283,7 @@ def _labels(
                     Found(rest[label.fragments[0].line], label.heading, label.block, "run")
                 )
             elif lead:  # 見 / え / て / い / る / 課 / 題: the cell is 見えている課題
-                key = "".join(f.text for f in lead) + label.heading
+                key = words + label.heading
                 used.update(id(f) for f in lead)
                 found.append(Found(rest[lead[0].line], key, label.block, "run", extended=True))
             else:
@@ -323,9 +329,7 @@ def _labels(
             )
             if (
                 (fits or alone)
-                and _labelish(key, config)
-                and not _VERB_END.search(key)
-                and key[0] not in _PARTICLES
+                and _new_words(key, config)
                 # nor does it start with a sentence's kana end (いる / SC は…: いるSC)
                 and not (
                     re.fullmatch("[\u3041-\u309f]+", cell[0].text)
@@ -384,9 +388,7 @@ def _lead_in(
             len(set(words)) > 1  # one letter above is another line's (第 of 第 / 1 / 回)
             # nor are letters of a neighbouring label the tool broke (基 / 本 / 情 / 協 / 報)
             and not set(words) & others
-            and _labelish(key, config)
-            and not _VERB_END.search(key)
-            and key[0] not in _PARTICLES
+            and _new_words(key, config)
             and not match_label(key, config)
         ):
             return lead
@@ -402,10 +404,8 @@ def _cell_above(words: str, block: str, named: set[str], config: BlockConfig) ->
     rank = {b: n for n, b in enumerate(config.order)}
     return (
         any(b not in named and rank.get(b, 99) < rank.get(block, 99) for b in group)
-        and _labelish(words, config)
-        and not _VERB_END.search(words)
+        and _new_words(words, config)
         and not words.endswith("の")
-        and words[0] not in _PARTICLES
     )
 
 
