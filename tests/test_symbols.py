@@ -64,6 +64,7 @@ def test_a_pdf_character_is_read_through_its_font(symbols, text, fontname, shown
         ("o 推進員は第 2 層協議体に年", "◦ 推進員は第 2 層協議体に年"),
         ("    o 修了者の名簿は", "    ◦ 修了者の名簿は"),
         ("o SCと共有する", "◦ SCと共有する"),
+        ("o R5 年度はまず週 1 回", "◦ R5 年度はまず週 1 回"),  # pdftotext spaces R5 apart
         ("online 会議を開いた", "online 会議を開いた"),
         ("oh, 地域", "oh, 地域"),
         ("認知症の人の o 推進員は第2層", "認知症の人の ◦ 推進員は第2層"),  # after a cell beside it

@@ -83,9 +83,11 @@ class SymbolFonts:
 
 @cache
 def _letter_bullet(letter: str) -> re.Pattern:
-    """The letter as a word of its own before Japanese (o 推進員…, o推進員…, o SCは…)."""
+    """The letter as a word of its own before Japanese (o 推進員…, o推進員…, o SCは…, and
+    spaced by a tool, o R5 年度…)."""
     return re.compile(
-        rf"(?:^|(?<=\s)){re.escape(letter)}(?=[{_JAPANESE}]|\s+[^\s{_JAPANESE}]*[{_JAPANESE}])"
+        rf"(?:^|(?<=\s)){re.escape(letter)}"
+        rf"(?=[{_JAPANESE}]|\s+[^\s{_JAPANESE}]*\s?[{_JAPANESE}])"
     )
 
 
