@@ -286,6 +286,13 @@ def _labels(
                 key = words + label.heading
                 used.update(id(f) for f in lead)
                 found.append(Found(rest[lead[0].line], key, label.block, "run", extended=True))
+            elif trail := _trail(label, fragments, used, rest, lines, named, config):
+                # 現 / 状 / の / 整 / 理: the cell is 現状の整理
+                key = label.heading + "".join(f.text for f in trail)
+                used.update(id(f) for f in trail)
+                found.append(
+                    Found(rest[label.fragments[0].line], key, label.block, "run", extended=True)
+                )
             else:
                 found.append(
                     Found(rest[label.fragments[0].line], label.heading, label.block, "run")
@@ -305,7 +312,7 @@ def _labels(
             continue
         elif "\ue000" <= fragment.text[0] <= "\uf8ff" or fragment.text[0] in config.bullets:
             continue  # a bullet glyph alone (a private-use one: Wingdings), not a letter
-        elif runs[-1] and rest[fragment.line] - rest[runs[-1][-1].line] > _GAP:
+        elif runs[-1] and _lines_apart(rest[runs[-1][-1].line], rest[fragment.line], lines) > _GAP:
             runs.append([fragment])
         else:
             runs[-1].append(fragment)
@@ -327,8 +334,15 @@ def _labels(
                 and len(key) == widest
                 and _over_list(lines, rest[cell[0].line], config)
             )
+            # or a line's first word right before a bullet: a cell beside its row's first
+            # item (体制 ▶地域づくり…), as a tool joins them
+            beside = (
+                len(cell) == 1
+                and not cell[0].whole_line
+                and _before_bullet(lines[rest[cell[0].line]], config)
+            )
             if (
-                (fits or alone)
+                (fits or alone or beside)
                 and _new_words(key, config)
                 # nor does it start with a sentence's kana end (いる / SC は…: いるSC)
                 and not (
@@ -343,8 +357,54 @@ def _labels(
                 covered.update(rest[f.line] for f in cell)
     # a label cell's line is no heading of its own
     found = [f for f in found if f.block or f.shape == "run" or f.line not in covered]
+    found = _wrapped_into_known(found, lines, config)
     # a "line" that stands where no label does is a wrapped content line
     return sorted(_standing(found, lines, config, column), key=lambda f: (f.line, f.column))
+
+
+# a line ending so is cut mid-phrase (町の概況と / 現状) or mid-word (支援に入っ / た人)
+_JOINING = tuple("との・や及っゃゅょッャュョ")
+
+
+def _wrapped_into_known(found: list[Found], lines: list[str], config: BlockConfig) -> list[Found]:
+    """A wide label cell's first line that ends mid-phrase, right over the line that ends
+    the cell (町の概況と / 現状, 支援に入っ / た人): one label, of the second line's block
+    where that is known words."""
+    out: list[Found] = []
+    skip: set[int] = set()
+    by_line = {f.line: f for f in found if f.shape == "line" and f.column == 0}
+    for f in found:
+        if id(f) in skip:
+            continue
+        below = by_line.get(f.line + 1)
+        if (
+            f.shape == "line"
+            and f.block is None
+            and f.key.endswith(_JOINING)
+            and below is not None
+            and sum(1 for g in found if g.line == below.line) == 1
+            and _new_words(f.key + below.key, config)
+            # a known label cut in two (支援の / 内容) is the text reader's to spell
+            and not match_label(f.key + below.key, config)
+        ):
+            skip.add(id(below))
+            joined = replace(below, key=f.key + below.key)  # where the cell ends
+            out.append(replace(joined, extended=True) if below.block else joined)
+        else:
+            out.append(f)
+    return out
+
+
+def _before_bullet(line: str, config: BlockConfig) -> bool:
+    """Whether a line's second word starts with a bullet glyph (体制 ▶地域づくり…)."""
+    tokens = line.split()
+    return len(tokens) > 1 and tokens[1][0] in config.bullets
+
+
+def _lines_apart(above: int, below: int, lines: list[str]) -> int:
+    """How many lines below one fragment another stands, not counting a middle dot alone
+    on its line: a narrow cell's ・ (日 / 時 / ・ / 会 / 場), which is no fragment."""
+    return sum(1 for j in range(above + 1, below + 1) if compact(lines[j]) != "・")
 
 
 def _lead_in(
@@ -393,6 +453,60 @@ def _lead_in(
         ):
             return lead
         lead = lead[1:]  # a content line's end may stand above the cell
+    return []
+
+
+def _trail(
+    label,
+    fragments: list,
+    used: set[int],
+    rest: list[int],
+    lines: list[str],
+    named: set[str],
+    config: BlockConfig,
+) -> list:
+    """The fragments of a narrow cell's last lines after the known words that start it
+    (現 / 状 before の / 整 / 理), as `_lead_in` finds those before: one letter each, as
+    the label's, none another label's, no blank line between, the whole a label's words
+    no pattern knows, where its group leaves no block after it unnamed (else the letters
+    may be that block's own cell). [] if there are none."""
+    if any(len(f.text) != 1 for f in label.fragments):
+        return []
+    last = label.fragments[-1].line
+    k = next((n for n, f in enumerate(fragments) if f.line == last), len(fragments)) + 1
+    trail: list = []
+    while k < len(fragments):
+        f, before = fragments[k], (trail[-1] if trail else label.fragments[-1])
+        if (
+            id(f) in used
+            or not _LETTER.fullmatch(f.text)
+            or f.line - before.line > _GAP
+            or not all(lines[j].strip() for j in range(rest[before.line], rest[f.line]))
+        ):
+            break
+        trail.append(f)
+        k += 1
+    if trail and trail[0].text not in _PARTICLES and k < len(fragments):
+        f = fragments[k]
+        if f.line - trail[-1].line <= _GAP and all(
+            lines[j].strip() for j in range(rest[trail[-1].line], rest[f.line])
+        ):
+            # the letters run on into the next label's: maybe its first words (積 / み / 残 /
+            # し / の / 課 / 題), unless a particle first makes them go on from above (の / 整)
+            return []
+    group = next((g for g in config.label_groups if label.block in g), ())
+    rank = {b: n for n, b in enumerate(config.order)}
+    if any(b not in named and rank.get(b, 99) > rank.get(label.block, 99) for b in group):
+        return []
+    words = "".join(f.text for f in trail)
+    key = label.heading + words
+    if (
+        len(trail) > 1
+        and _new_words(key, config)
+        and not key.endswith(_JOINING)
+        and not match_label(key, config)
+    ):
+        return trail
     return []
 
 
@@ -625,6 +739,14 @@ def _place(found: list[Found], config: BlockConfig) -> dict[str, str]:
         if not members:
             continue
         shapes = {f.shape for f in members}
+        left = [b for b in group if b not in taken]
+        for f in found:
+            # a block's name cut short at its words (体制 for 支援体制, not 援体制) is that
+            # block, where no label on the slide names it, in any shape
+            tails = [b for b in group if b.endswith(f.key) and len(b) - len(f.key) >= 2]
+            if not f.block and not f.unsure and len(tails) == 1 and tails[0] in left:
+                placed[f.key] = tails[0]
+                taken.add(tails[0])
         # a known label the text broke (支 … 援体制) or spelled with a neighbour's letter
         # inside (基本情協報) is none of the group's new words: the text reader spells it by
         # itself. A new wording may share words with a name (将来目指す地域像, 話し合った内容)
@@ -636,7 +758,9 @@ def _place(found: list[Found], config: BlockConfig) -> dict[str, str]:
             and not any(f.key in name or _spells(name, f.key) for name in group)
         ]
         left = [b for b in group if b not in taken]
-        if len(left) > 1 or len(unknown) > 1:
+        if len(unknown) > len(left) or (len(left) == 1 and len(unknown) > 1):
+            # more words than blocks: a heading that may be a wrapped end is content; else
+            # the order below must place it with the rest (事前アセスメントの結果 under ⚫ …た)
             unknown = [f for f in unknown if not f.unsure]
         strong = [f for f in unknown if not f.heading]
         if len(strong) >= len(left) or any(f.banded for f in members):
