@@ -428,14 +428,7 @@ def _lead_in(
     k = start - 1
     while k >= 0:
         f, after = fragments[k], (lead[0] if lead else label.fragments[0])
-        if (
-            id(f) in used
-            or not _LETTER.fullmatch(f.text)
-            # a blank line between sets two cells apart (開 / 催 / 記 / 録, then 実 / 施 / 内 /
-            # 容); laid out, a row's content lines stand between a cell's letters
-            or after.line - f.line > _GAP
-            or not all(lines[j].strip() for j in range(rest[f.line], rest[after.line]))
-        ):
+        if id(f) in used or not _LETTER.fullmatch(f.text) or not _close(f, after, rest, lines):
             break
         lead.insert(0, f)
         k -= 1
@@ -454,6 +447,15 @@ def _lead_in(
             return lead
         lead = lead[1:]  # a content line's end may stand above the cell
     return []
+
+
+def _close(upper, lower, rest: list[int], lines: list[str]) -> bool:
+    """Whether two fragments may be lines of one cell: a few lines apart, no blank line
+    between (a blank sets two cells apart: 開 / 催 / 記 / 録, then 実 / 施 / 内 / 容); laid
+    out, a row's content lines stand between a cell's letters."""
+    return lower.line - upper.line <= _GAP and all(
+        lines[j].strip() for j in range(rest[upper.line], rest[lower.line])
+    )
 
 
 def _trail(
@@ -477,20 +479,12 @@ def _trail(
     trail: list = []
     while k < len(fragments):
         f, before = fragments[k], (trail[-1] if trail else label.fragments[-1])
-        if (
-            id(f) in used
-            or not _LETTER.fullmatch(f.text)
-            or f.line - before.line > _GAP
-            or not all(lines[j].strip() for j in range(rest[before.line], rest[f.line]))
-        ):
+        if id(f) in used or not _LETTER.fullmatch(f.text) or not _close(before, f, rest, lines):
             break
         trail.append(f)
         k += 1
     if trail and trail[0].text not in _PARTICLES and k < len(fragments):
-        f = fragments[k]
-        if f.line - trail[-1].line <= _GAP and all(
-            lines[j].strip() for j in range(rest[trail[-1].line], rest[f.line])
-        ):
+        if _close(trail[-1], fragments[k], rest, lines):
             # the letters run on into the next label's: maybe its first words (積 / み / 残 /
             # し / の / 課 / 題), unless a particle first makes them go on from above (の / 整)
             return []
