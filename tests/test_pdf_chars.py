@@ -1,4 +1,6 @@
-"""Characters drawn twice (text shadows, simulated bold) are read once (extract/pdf.py)."""
+"""How a PDF's characters become lines (extract/pdf.py): text drawn twice (shadows, simulated
+bold) is read once, a hanging bullet joins its text, and lines of boxes side by side stay
+apart."""
 
 from __future__ import annotations
 
@@ -57,3 +59,39 @@ def test_a_bullet_a_hanging_indent_before_its_text_is_read_with_it(tmp_path, set
     texts = [line.text for region in document.pages[0].regions for line in region.lines]
     assert "• 総合事業の通所型サービスは従前相当のみ" in texts
     assert "通いの場は12か所" in texts and "SCは1名" in texts
+
+
+def test_lines_of_boxes_side_by_side_a_little_lower_each_stay_apart(tmp_path, settings):
+    """Four borderless boxes side by side, each one's lines a little lower than the one
+    left of it: row by row their heights chain from a box's first line to its second,
+    which must still read as two lines, not as one with their letters interleaved."""
+    buffer = io.BytesIO()
+    canvas = _canvas(buffer)
+    canvas.setFont("IPAexGothic", 10)
+    for box in range(4):
+        x, y = 60.0 + 140.0 * box, 400.0 - 3.4 * box
+        canvas.drawString(x, y, f"箱{box}の一行目です")
+        canvas.drawString(x, y - 13.6, f"箱{box}の二行目です")
+    canvas.showPage()
+    canvas.save()
+    path = tmp_path / "chained.pdf"
+    path.write_bytes(buffer.getvalue())
+    document = extract_pdf(path, "d", path.name, "", settings.extract)
+    texts = [line.text for region in document.pages[0].regions for line in region.lines]
+    for box in range(4):
+        assert f"箱{box}の一行目です" in texts and f"箱{box}の二行目です" in texts
+
+
+def test_an_impress_deck_with_borderless_boxes_reads_each_line_whole(settings):
+    """r03_hishikawa's Impress PDF: its three borderless boxes' lines stand at heights that
+    chain across them; an item and the wrapped end of the one above stay apart."""
+    from pathlib import Path
+
+    from pipeline.stages.pipeline import read_file
+
+    path = Path(__file__).resolve().parents[1] / "corpora" / "office_pdf" / "r03_hishikawa.pdf"
+    texts = {item.text.replace(" ", "") for item in read_file(path, settings).items}
+    assert "休止中の参加者への電話では、外出の回数が減った、足腰が弱ったという声が多かった" in texts
+    assert (
+        "来られない人には、世話役と民生委員が月1回電話で声をかけ、気になる人を包括に伝える" in texts
+    )

@@ -287,10 +287,30 @@ def _build_lines(
     lines = []
     for row in rows:
         for segment in _segments(row, split_gap):
-            line = _line_from(segment, page, options)
-            if line is not None:
-                lines.append(line)
+            for part in _apart_in_height(segment):
+                line = _line_from(part, page, options)
+                if line is not None:
+                    lines.append(line)
     return lines
+
+
+def _apart_in_height(chars: list[dict]) -> list[list[dict]]:
+    """A row's characters in one column cut where they stand a line apart: free text
+    boxes side by side, each line a little lower than the one beside it, chain two lines
+    of one box into one row (their letters would read into each other). One line's
+    characters never stand that far apart, whatever their font."""
+    centres = sorted(chars, key=_centre_y)
+    size = max(_size(c) for c in chars)
+    if _centre_y(centres[-1]) - _centre_y(centres[0]) <= 0.6 * size:
+        return [chars]
+    gaps = [_centre_y(b) - _centre_y(a) for a, b in zip(centres, centres[1:], strict=False)]
+    cut = max(range(len(gaps)), key=gaps.__getitem__)
+    if gaps[cut] <= 0.3 * size:
+        return [chars]
+    upper, lower = (
+        sorted(part, key=lambda c: c["x0"]) for part in (centres[: cut + 1], centres[cut + 1 :])
+    )
+    return [*_apart_in_height(upper), *_apart_in_height(lower)]
 
 
 def _segments(row: list[dict], split_gap: float | None) -> list[list[dict]]:
