@@ -40,23 +40,35 @@ def test_text_drawn_over_itself_is_read_once(tmp_path, settings):
     assert not any("伴伴" in t or "課課" in t for t in texts)
 
 
+def _lines_drawn(path, settings, size: float, strings: list[tuple[float, float, str]]):
+    """The lines the PDF reader reads off a page of these strings, drawn where they say."""
+    buffer = io.BytesIO()
+    canvas = _canvas(buffer)
+    canvas.setFont("IPAexGothic", size)
+    for x, y, text in strings:
+        canvas.drawString(x, y, text)
+    canvas.showPage()
+    canvas.save()
+    path.write_bytes(buffer.getvalue())
+    document = extract_pdf(path, "d", path.name, "", settings.extract)
+    return [line.text for region in document.pages[0].regions for line in region.lines]
+
+
 def test_a_bullet_a_hanging_indent_before_its_text_is_read_with_it(tmp_path, settings):
     """Word sets a list's bullet a quarter inch left of its text (a Writer report's PDF):
     free text whose bullet stands that far apart is one line, while two boxes side by
     side, further apart, stay two."""
-    buffer = io.BytesIO()
-    canvas = _canvas(buffer)
-    canvas.setFont("IPAexGothic", 10.5)
-    canvas.drawString(60.0, 400.0, "•")
-    canvas.drawString(78.0, 400.0, "総合事業の通所型サービスは従前相当のみ")
-    canvas.drawString(60.0, 300.0, "通いの場は12か所")
-    canvas.drawString(400.0, 300.0, "SCは1名")
-    canvas.showPage()
-    canvas.save()
-    path = tmp_path / "hanging.pdf"
-    path.write_bytes(buffer.getvalue())
-    document = extract_pdf(path, "d", path.name, "", settings.extract)
-    texts = [line.text for region in document.pages[0].regions for line in region.lines]
+    texts = _lines_drawn(
+        tmp_path / "hanging.pdf",
+        settings,
+        10.5,
+        [
+            (60.0, 400.0, "•"),
+            (78.0, 400.0, "総合事業の通所型サービスは従前相当のみ"),
+            (60.0, 300.0, "通いの場は12か所"),
+            (400.0, 300.0, "SCは1名"),
+        ],
+    )
     assert "• 総合事業の通所型サービスは従前相当のみ" in texts
     assert "通いの場は12か所" in texts and "SCは1名" in texts
 
@@ -65,19 +77,11 @@ def test_lines_of_boxes_side_by_side_a_little_lower_each_stay_apart(tmp_path, se
     """Four borderless boxes side by side, each one's lines a little lower than the one
     left of it: row by row their heights chain from a box's first line to its second,
     which must still read as two lines, not as one with their letters interleaved."""
-    buffer = io.BytesIO()
-    canvas = _canvas(buffer)
-    canvas.setFont("IPAexGothic", 10)
+    strings = []
     for box in range(4):
         x, y = 60.0 + 140.0 * box, 400.0 - 3.4 * box
-        canvas.drawString(x, y, f"箱{box}の一行目です")
-        canvas.drawString(x, y - 13.6, f"箱{box}の二行目です")
-    canvas.showPage()
-    canvas.save()
-    path = tmp_path / "chained.pdf"
-    path.write_bytes(buffer.getvalue())
-    document = extract_pdf(path, "d", path.name, "", settings.extract)
-    texts = [line.text for region in document.pages[0].regions for line in region.lines]
+        strings += [(x, y, f"箱{box}の一行目です"), (x, y - 13.6, f"箱{box}の二行目です")]
+    texts = _lines_drawn(tmp_path / "chained.pdf", settings, 10.0, strings)
     for box in range(4):
         assert f"箱{box}の一行目です" in texts and f"箱{box}の二行目です" in texts
 
