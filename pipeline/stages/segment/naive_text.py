@@ -638,27 +638,28 @@ def _assign_columns(
     if columns == 1:
         return [lines]
     spaced = autospaced(lines, config)
-    best = _read_rounds(lines, _capacities(lines, columns, config, spaced), config, spaced)
+    memo: dict = {}  # the searches below try some widths and gaps more than once
+    best = _read_rounds(lines, _capacities(lines, columns, config, spaced), config, spaced, memo)
     if boxes:
-        best = _other_orders(lines, best, config, spaced)
-        widened = _other_widths(lines, best, config, spaced)
+        best = _other_orders(lines, best, config, spaced, memo)
+        widened = _other_widths(lines, best, config, spaced, memo)
         if widened is not best:
-            best = _other_orders(lines, widened, config, spaced)
+            best = _other_orders(lines, widened, config, spaced, memo)
     return best[1]
 
 
-def _other_orders(lines, best, config, spaced) -> tuple[float, list, list, tuple]:
+def _other_orders(lines, best, config, spaced, memo) -> tuple[float, list, list, tuple]:
     score, _, capacity, gap = best
     for order in dict.fromkeys(permutations(capacity)):
         if list(order) == capacity:
             continue
-        if _beam_search(lines, len(capacity), list(order), config, gap, spaced)[0] > score:
-            found = _read_rounds(lines, list(order), config, spaced)
+        if _beam_search(lines, len(capacity), list(order), config, gap, spaced, memo)[0] > score:
+            found = _read_rounds(lines, list(order), config, spaced, memo)
             best = max(best, found, key=lambda result: result[0])
     return best
 
 
-def _other_widths(lines, best, config, spaced) -> tuple[float, list, list, tuple]:
+def _other_widths(lines, best, config, spaced, memo) -> tuple[float, list, list, tuple]:
     """The reading again with one box's width set to a narrower width the row's lines show.
 
     Read from one width for every box, a narrow box's lines can go to a wide one and
@@ -672,8 +673,8 @@ def _other_widths(lines, best, config, spaced) -> tuple[float, list, list, tuple
             if width >= capacity[column] - 2.0:  # only narrower: wider ones absorb strays
                 continue
             trial = [width if c == column else w for c, w in enumerate(capacity)]
-            if _beam_search(lines, len(trial), trial, config, best[3], spaced)[0] > best[0]:
-                found = _read_rounds(lines, trial, config, spaced)
+            if _beam_search(lines, len(trial), trial, config, best[3], spaced, memo)[0] > best[0]:
+                found = _read_rounds(lines, trial, config, spaced, memo)
                 best = max(best, found, key=lambda result: result[0])
     return best
 
@@ -703,7 +704,7 @@ def _width_candidates(support: dict[float, int], least: float) -> list[float]:
     return found
 
 
-def _read_rounds(lines, capacity, config, spaced) -> tuple[float, list, list, tuple]:
+def _read_rounds(lines, capacity, config, spaced, memo) -> tuple[float, list, list, tuple]:
     """The best reading (score, columns, the widths and gaps it was read with), each
     round with the column widths the previous one showed."""
     columns = len(capacity)
@@ -711,7 +712,10 @@ def _read_rounds(lines, capacity, config, spaced) -> tuple[float, list, list, tu
     for _ in range(_ROUNDS):
         # the paragraph gaps of the boxes are whichever read the row most consistently
         score, assigned, gap = max(
-            ((*_beam_search(lines, columns, capacity, config, gap, spaced), gap) for gap in _GAPS),
+            (
+                (*_beam_search(lines, columns, capacity, config, gap, spaced, memo), gap)
+                for gap in _GAPS
+            ),
             key=lambda result: result[0],
         )
         if best is not None and assigned == best[1]:
@@ -737,8 +741,21 @@ def _column_width(lines: list[str], guess: float, config: BlockConfig) -> float:
 
 
 def _beam_search(
-    lines, columns, capacity, config, para_gap=(0.25, 0.25), spaced=False
+    lines, columns, capacity, config, para_gap=(0.25, 0.25), spaced=False, memo=None
 ) -> tuple[float, list]:
+    """The best reading of the lines at these widths and gaps: its score and columns.
+    memo: readings already made of the same lines (by widths and gaps)."""
+    key = (tuple(capacity), para_gap)
+    if memo is not None and key in memo:
+        score, assigned = memo[key]
+        return score, [list(column) for column in assigned]
+    found = _search(lines, columns, capacity, config, para_gap, spaced)
+    if memo is not None:
+        memo[key] = (found[0], [list(column) for column in found[1]])
+    return found
+
+
+def _search(lines, columns, capacity, config, para_gap, spaced) -> tuple[float, list]:
     beam = [_State(0.0, (None,) * columns, ((),) * columns, (0.0, 0.0), (None,) * columns)]
     for index, line in enumerate(lines):
         candidates: list[_State] = []
