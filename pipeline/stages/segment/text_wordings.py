@@ -357,7 +357,7 @@ def _labels(
                 covered.update(rest[f.line] for f in cell)
     # a label cell's line is no heading of its own
     found = [f for f in found if f.block or f.shape == "run" or f.line not in covered]
-    found = _wrapped_into_known(found, lines, config)
+    found = _wrapped_into_known(found, config)
     # a "line" that stands where no label does is a wrapped content line
     return sorted(_standing(found, lines, config, column), key=lambda f: (f.line, f.column))
 
@@ -366,7 +366,7 @@ def _labels(
 _JOINING = tuple("との・や及っゃゅょッャュョ")
 
 
-def _wrapped_into_known(found: list[Found], lines: list[str], config: BlockConfig) -> list[Found]:
+def _wrapped_into_known(found: list[Found], config: BlockConfig) -> list[Found]:
     """A wide label cell's first line that ends mid-phrase, right over the line that ends
     the cell (町の概況と / 現状, 支援に入っ / た人): one label, of the second line's block
     where that is known words."""
