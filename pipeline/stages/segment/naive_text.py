@@ -741,18 +741,16 @@ def _column_width(lines: list[str], guess: float, config: BlockConfig) -> float:
 
 
 def _beam_search(
-    lines, columns, capacity, config, para_gap=(0.25, 0.25), spaced=False, memo=None
+    lines, columns, capacity, config, para_gap, spaced, memo: dict
 ) -> tuple[float, list]:
     """The best reading of the lines at these widths and gaps: its score and columns.
     memo: readings already made of the same lines (by widths and gaps)."""
     key = (tuple(capacity), para_gap)
-    if memo is not None and key in memo:
-        score, assigned = memo[key]
-        return score, [list(column) for column in assigned]
-    found = _search(lines, columns, capacity, config, para_gap, spaced)
-    if memo is not None:
-        memo[key] = (found[0], [list(column) for column in found[1]])
-    return found
+    if key not in memo:
+        score, assigned = _search(lines, columns, capacity, config, para_gap, spaced)
+        memo[key] = (score, [list(column) for column in assigned])
+    score, assigned = memo[key]
+    return score, [list(column) for column in assigned]
 
 
 def _search(lines, columns, capacity, config, para_gap, spaced) -> tuple[float, list]:
