@@ -357,7 +357,7 @@ def _labels(
                 covered.update(rest[f.line] for f in cell)
     # a label cell's line is no heading of its own
     found = [f for f in found if f.block or f.shape == "run" or f.line not in covered]
-    found = _wrapped_into_known(found, config)
+    found = _two_line_cells(found, config)
     # a "line" that stands where no label does is a wrapped content line
     return sorted(_standing(found, lines, config, column), key=lambda f: (f.line, f.column))
 
@@ -366,7 +366,7 @@ def _labels(
 _JOINING = tuple("との・や及っゃゅょッャュョ")
 
 
-def _wrapped_into_known(found: list[Found], config: BlockConfig) -> list[Found]:
+def _two_line_cells(found: list[Found], config: BlockConfig) -> list[Found]:
     """A wide label cell's first line that ends mid-phrase, right over the line that ends
     the cell (町の概況と / 現状, 支援に入っ / た人): one label, of the second line's block
     where that is known words."""
@@ -488,9 +488,7 @@ def _trail(
             # the letters run on into the next label's: maybe its first words (積 / み / 残 /
             # し / の / 課 / 題), unless a particle first makes them go on from above (の / 整)
             return []
-    group = next((g for g in config.label_groups if label.block in g), ())
-    rank = {b: n for n, b in enumerate(config.order)}
-    if any(b not in named and rank.get(b, 99) > rank.get(label.block, 99) for b in group):
+    if _unnamed_beside(label.block, named, config)[1]:
         return []
     words = "".join(f.text for f in trail)
     key = label.heading + words
@@ -504,14 +502,22 @@ def _trail(
     return []
 
 
+def _unnamed_beside(block: str, named: set[str], config: BlockConfig) -> tuple[bool, bool]:
+    """Whether the block's label group has a block before it, and one after it, in the
+    usual order that no label on the slide names."""
+    group = next((g for g in config.label_groups if block in g), ())
+    rank = {b: n for n, b in enumerate(config.order)}
+    unnamed = [rank.get(b, 99) for b in group if b not in named]
+    own = rank.get(block, 99)
+    return any(r < own for r in unnamed), any(r > own for r in unnamed)
+
+
 def _cell_above(words: str, block: str, named: set[str], config: BlockConfig) -> bool:
     """Whether letters above a known label in a one-letter column are a cell of their own
     (村のいま over 村のありたい姿): label words by themselves, where the label's group has a
     block before it in the usual order that no label on the slide names."""
-    group = next((g for g in config.label_groups if block in g), ())
-    rank = {b: n for n, b in enumerate(config.order)}
     return (
-        any(b not in named and rank.get(b, 99) < rank.get(block, 99) for b in group)
+        _unnamed_beside(block, named, config)[0]
         and _new_words(words, config)
         and not words.endswith("の")
     )
@@ -733,12 +739,11 @@ def _place(found: list[Found], config: BlockConfig) -> dict[str, str]:
         if not members:
             continue
         shapes = {f.shape for f in members}
-        left = [b for b in group if b not in taken]
         for f in found:
             # a block's name cut short at its words (体制 for 支援体制, not 援体制) is that
             # block, where no label on the slide names it, in any shape
             tails = [b for b in group if b.endswith(f.key) and len(b) - len(f.key) >= 2]
-            if not f.block and not f.unsure and len(tails) == 1 and tails[0] in left:
+            if not f.block and not f.unsure and len(tails) == 1 and tails[0] not in taken:
                 placed[f.key] = tails[0]
                 taken.add(tails[0])
         # a known label the text broke (支 … 援体制) or spelled with a neighbour's letter
@@ -752,7 +757,7 @@ def _place(found: list[Found], config: BlockConfig) -> dict[str, str]:
             and not any(f.key in name or _spells(name, f.key) for name in group)
         ]
         left = [b for b in group if b not in taken]
-        if len(unknown) > len(left) or (len(left) == 1 and len(unknown) > 1):
+        if len(unknown) > len(left):
             # more words than blocks: a heading that may be a wrapped end is content; else
             # the order below must place it with the rest (事前アセスメントの結果 under ⚫ …た)
             unknown = [f for f in unknown if not f.unsure]
