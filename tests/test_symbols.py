@@ -40,6 +40,11 @@ def symbols():
         ("Ø", "FAAAAA+OpenSymbol", "➢"),
         (" ", "FAAAAA+OpenSymbol", " "),
         ("•", "FAAAAA+OpenSymbol", "•"),  # its own bullet, already Unicode
+        # a deck that wrote Wingdings 0x9F as its WinAnsi letter "Ÿ" (U+0178): OpenSymbol
+        # keeps the letter's low byte; 0x78 itself is no bullet of the table
+        ("\uf078", "DAAAAA+OpenSymbol", "•"),
+        ("\uf07e", "DAAAAA+OpenSymbol", "・"),
+        ("\uf041", "DAAAAA+OpenSymbol", "\uf041"),
     ],
 )
 def test_a_pdf_character_is_read_through_its_font(symbols, text, fontname, shown):
@@ -69,6 +74,7 @@ def test_a_pdf_character_is_read_through_its_font(symbols, text, fontname, shown
         ("oh, 地域", "oh, 地域"),
         ("認知症の人の o 推進員は第2層", "認知症の人の ◦ 推進員は第2層"),  # after a cell beside it
         ("本庁舎会場と Zoom の併用", "本庁舎会場と Zoom の併用"),
+        ("\uf078 第 2 層の協議体は、まだない", "• 第 2 層の協議体は、まだない"),
     ],
 )
 def test_a_plain_text_line_reads_bullets_only_where_they_can_be(symbols, line, read):
@@ -181,3 +187,18 @@ def test_words_default_second_level_bullet_drawn_as_a_letter_starts_an_item(sett
     reached = [(compact(i.text), i.level) for i in read.items if i.block == "到達点"]
     assert ("推進員は第2層協議体に年1回以上出席すると明記", 2) in reached
     assert ("修了者の名簿は、本人の同意を得てSCと推進員で共有する", 2) in reached
+
+
+def test_a_sub_bullet_written_as_its_winansi_letter_starts_an_item(settings):
+    """r03_naranoki's sub-bullets are Wingdings 0x9F, written "Ÿ": Impress's PDF draws them
+    in OpenSymbol as U+F078, and the extractors' text keeps that: each is an item of its own."""
+    from pipeline.core.normalize import compact
+    from pipeline.stages.pipeline import read_file
+
+    for path in ("office_pdf/r03_naranoki.pdf", "office_txt/pdftotext_raw/r03_naranoki.txt"):
+        read = read_file(PROJECT_ROOT / "corpora" / path, settings)
+        now = [compact(i.text) for i in read.items if i.block == "現状"]
+        assert "第2層の協議体は、まだどの地区にもない" in now, (
+            path
+        )  # no longer run into the item above
+        assert len(now) == 5, path

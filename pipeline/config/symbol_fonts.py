@@ -117,7 +117,27 @@ def _lone(table: dict[int, str], letter: str) -> str:
 
 
 def _first(tables: list[dict[int, str]], code: int, default: str) -> str:
-    return next((t[code] for t in tables if code in t), default)
+    shown = next((t[code] for t in tables if code in t), None)
+    if shown is None and code in _LOW_BYTE:
+        shown = next((t[_LOW_BYTE[code]] for t in tables if _LOW_BYTE[code] in t), None)
+    return default if shown is None else shown
+
+
+def _low_bytes() -> dict[int, int]:
+    """Low byte → symbol code, for codes 0x80–0x9F: a file that wrote such a code as its
+    WinAnsi letter ("Ÿ", U+0178, for Wingdings 0x9F) comes out of LibreOffice's substitute
+    font at the letter's low byte (U+F078). Only where the byte itself means nothing."""
+    found: dict[int, int] = {}
+    for code in range(0x80, 0xA0):
+        try:
+            letter = bytes([code]).decode("cp1252")
+        except UnicodeDecodeError:
+            continue
+        found.setdefault(ord(letter) & 0xFF, code)
+    return found
+
+
+_LOW_BYTE = _low_bytes()
 
 
 def load_symbol_fonts(path: Path) -> SymbolFonts:
