@@ -271,3 +271,28 @@ def test_a_parts_title_mid_page_is_no_item(settings):
     result = read_file(ROOT / "corpora" / "office_pdf" / "r05_minase.pdf", settings)
     assert "実施概要" not in {compact(i.text) for i in result.items}
     assert any(i.block == "基本情報" for i in result.items)
+
+
+def test_a_running_header_over_a_list_that_runs_on_to_the_next_page(settings):
+    """r06_kobatodai's Writer PDF: the 支援内容 list (headings and Word lists, no page breaks)
+    runs on to page 2 right below the running header. The header is no item, and the list's
+    items on page 2 stay in the block its heading on page 1 began."""
+    report = read_file(PDF / "r06_kobatodai.pdf", settings)
+    texts = {compact(i.text) for i in report.items}
+    assert not any("伴走支援の記録" in text for text in texts)
+    assert not [i for i in report.items if i.block == "その他"]
+    support = [i for i in report.items if i.block == "支援内容"]
+    assert len(support) == 4 and {i.page for i in support} == {2}
+
+
+def test_a_note_mark_typed_as_a_sub_bullet_starts_an_item(settings):
+    """r05_report_set_v types ※ before its sub-items: each is an item of its own (level 2),
+    in the .docx and in its Writer PDF alike."""
+    for path in (OFFICE / "r05_report_set_v.docx", PDF / "r05_report_set_v.pdf"):
+        read, items = _items(path, settings)
+        assert (
+            "到達点",
+            None,
+            2,
+            "連絡先は包括の直通番号に一本化し、病院の地域連携室に掲示してもらう",
+        ) in [(b, s, lv, t) for b, s, lv, t in items], path

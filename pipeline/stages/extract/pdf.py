@@ -55,12 +55,51 @@ def extract_pdf(path: Path, doc_id: str, source: str, sha256: str, options: dict
         raise UnreadableFileError(_explain(exc)) from None
     if not document.pages:
         raise UnreadableFileError("the PDF has no pages")
+    _split_running_headers(document.pages)
     _check_unmapped(document, unmapped, read)
     if not any(region.lines for page in document.pages for region in page.regions):
         raise NoTextError(
             "no text layer: the PDF looks scanned; run OCR first (e.g. `ocrmypdf in.pdf out.pdf`)"
         )
     return document
+
+
+def _split_running_headers(pages: list[Page]) -> None:
+    """A report's running header (the same line at the same height atop two or more pages)
+    is a region of its own, as on a page where a table follows it: where a list follows
+    it closely, the line had joined the list's region and was read as its first item."""
+    first_lines = [
+        (region, region.lines[0])
+        for page in pages
+        for region in page.regions
+        if region.kind in ("title", "subtitle", "text")
+        and region.lines
+        and region.lines[0].bbox.top < 0.1 * page.height
+    ]
+    seen: dict[tuple[str, int], int] = {}
+    for _, line in first_lines:
+        key = (line.text, round(line.bbox.top))
+        seen[key] = seen.get(key, 0) + 1
+    for region, line in first_lines:
+        if seen[(line.text, round(line.bbox.top))] < 2 or len(region.lines) < 2:
+            continue
+        page = pages[region.page - 1]
+        rest = region.lines[1:]
+        page.regions.append(
+            Region(
+                kind=region.kind,
+                bbox=BBox(
+                    min(ln.bbox.x0 for ln in rest),
+                    rest[0].bbox.top,
+                    max(ln.bbox.x1 for ln in rest),
+                    max(ln.bbox.bottom for ln in rest),
+                ),
+                page=region.page,
+                lines=rest,
+            )
+        )
+        region.kind, region.lines, region.bbox = "title", [line], line.bbox
+        page.regions.sort(key=lambda r: (round(r.bbox.top, 1), r.bbox.x0))
 
 
 def _explain(exc: Exception) -> str:

@@ -71,6 +71,7 @@ def segment(document: Document, config: BlockConfig) -> list[Block]:
     blocks: list[Block] = []
     carried: list[_Label] = []  # headers and labels of a table that runs on to the next page
     wordings: dict[str, str] = {}  # labels read by their place: the document's own words
+    runs_on: Block | None = None  # a report's list the page break cut (see _free_blocks)
     for page in document.pages:
         regions = [_as_header(region, config) for region in page.regions]
         headers = sorted(
@@ -82,7 +83,7 @@ def segment(document: Document, config: BlockConfig) -> list[Block]:
             for r in headers
             if (found := find_municipality([line.text for line in r.lines], config))
         ]
-        page_blocks, carried = _page_blocks(regions, config, document, carried, wordings)
+        page_blocks, carried = _page_blocks(regions, config, document, carried, wordings, runs_on)
         if not marks and not municipality:
             document.warnings.append(f"page {page.number}: no municipality found in the header")
         for block in page_blocks:
@@ -94,6 +95,11 @@ def segment(document: Document, config: BlockConfig) -> list[Block]:
             _append(blocks, block)
         if marks:  # a header below every block of its page still names the next pages'
             municipality, section = marks[-1][1]
+        last = page_blocks[-1] if page_blocks else None
+        # a list under a report's heading (free text: no cell's right edge) may run on
+        runs_on = (
+            last if last and last.right is None and last.block not in (OTHER, SUMMARY) else None
+        )
     for n, block in enumerate(blocks, start=1):
         block.block_id = f"{document.doc_id}-b{n:03d}"
     return blocks
@@ -175,6 +181,7 @@ def _page_blocks(
     document: Document,
     carried: list[_Label],
     wordings: dict[str, str],
+    runs_on: Block | None = None,
 ) -> tuple[list[Block], list[_Label]]:
     """A page's blocks, and the session headers and the box headings or row labels of its
     last table whose columns or rows run on, for the next page (_continued).
@@ -247,7 +254,7 @@ def _page_blocks(
             if label is not None:  # a borderless text box under its header band
                 blocks.append(_labelled_block(region, label, config))
             else:
-                above = blocks[-1] if blocks else None
+                above = blocks[-1] if blocks else runs_on
                 blocks.extend(_free_blocks(region, config, document, above, headings))
     last = tables[-1] if tables else None
     headers = [label for label in labels.values() if label.session and label.table == last]
@@ -407,7 +414,8 @@ def _free_blocks(region: Region, config: BlockConfig, document: Document,
                  above: Block | None = None, headings: dict[int, str] | None = None,
                  ) -> list[Block]:  # fmt: skip
     """Free text: ⚫ lines become まとめ; a heading line starts its block; the rest is その他.
-    above: the page's block before the region (a heading of its own region, in a PDF);
+    above: the page's block before the region (a heading of its own region, in a PDF), or
+    the previous page's last list, where nothing stands before the region on its page;
     headings: id(line) → block of the lines that are headings by their place."""
     blocks: list[Block] = []
     current: Block | None = None
@@ -431,6 +439,12 @@ def _free_blocks(region: Region, config: BlockConfig, document: Document,
             continue
         if current is None and above is not None and above.block != OTHER and not above.lines:
             current = above  # a heading alone in its region (a PDF's): the lines below are its
+        if current is None and above is not None and above.page < line.page:
+            # the page opens with the list the previous page's last heading began (a report
+            # without page breaks): the same block, on this page (segment() joins them)
+            current = _new_block(above.block, above.heading, line.page)
+            current.session = above.session
+            blocks.append(current)
         if current is None:
             current = _new_block(OTHER, "", line.page)
             blocks.append(current)
