@@ -52,7 +52,8 @@ _AROUND = 6  # lines above a heading that show how wide its neighbourhood's line
 _GAP = 3  # lines between two fragments of one label cell (spelled_labels' gap)
 _SPACED = re.compile(r"\S+(?: \S+)*")  # a laid-out segment: apart from the next by 2+ spaces
 # a laid-out line's first segment at the left edge, then its row's content further right
-_COLUMN_CELL = re.compile(r"^ {0,2}(\S+(?: \S+)*) {3,}(\S.*)$")
+_COLUMN_CELL = re.compile(r"^( {0,4})(\S+(?: \S+)*) {3,}(\S.*)$")
+_CENTRED = 3  # letters at most of a label's last line centred in its column (   状況)
 _DATE = r"[0-9]{1,2}(?:月[0-9]{1,2}日|/[0-9]{1,2})(?:[(（][月火水木金土日][)）])?"
 _DATES = re.compile(_DATE)
 _DATE_LINE = re.compile(f"(?:{_DATE})+")  # a line of dates alone
@@ -61,6 +62,7 @@ _DATE_LINE = re.compile(f"(?:{_DATE})+")  # a line of dates alone
 _PARTICLES = set("をにがはでへとのもてるっんゃゅょー・）)")
 _KANA_KANJI = "\u3005\u3007\u3041-\u309f\u30a1-\u30ff\u4e00-\u9fff"
 _LETTER = re.compile(f"[{_KANA_KANJI}]")  # one kana or kanji: a narrow cell's line
+_LETTERS = re.compile(f"[{_KANA_KANJI}]+")  # kana and kanji alone: a label's words
 _WORDS = re.compile(f"[{_KANA_KANJI}][{_KANA_KANJI}A-Za-z0-9・（）()「」]*")
 # a wrapped sentence's last line (…している, …につなぐ, …積雪は, …地区から, …3名), which a label
 # never ends like; a label may end in こと (取り組みたいこと)
@@ -198,6 +200,12 @@ def _label_column(lines: list[str], config: BlockConfig) -> tuple[list[str], set
     column: set[int] = set()
     for line in lines:
         found = _COLUMN_CELL.match(line)
+        if (
+            found
+            and len(found.group(1)) > 2
+            and (len(compact(found.group(2))) > _CENTRED or not _LETTERS.fullmatch(found.group(2)))
+        ):
+            found = None  # further in: a content line of a column left of it (   5 名、…)
         headings = [
             k
             for k in (compact(m.group()) for m in _SPACED.finditer(line))
@@ -207,11 +215,11 @@ def _label_column(lines: list[str], config: BlockConfig) -> tuple[list[str], set
             found
             # not a band of headings side by side
             and len(headings) < len(_SPACED.findall(line))
-            and not is_marker(found.group(1), config)
-            and len(compact(found.group(1))) <= _MOST
+            and not is_marker(found.group(2), config)
+            and len(compact(found.group(2))) <= _MOST
         ):
             column.add(len(out))
-            out.extend([found.group(1), found.group(2)])
+            out.extend([found.group(2), found.group(3)])
         else:
             out.append(line)
     return out, column
@@ -272,7 +280,7 @@ def _labels(
     }
     for label in known:
         if len(label.fragments) > 1:
-            lead = _lead_in(label, fragments, used, rest, lines, config)
+            lead = _lead_in(label, fragments, used, rest, lines, config, bool(column))
             words = "".join(f.text for f in lead)
             if lead and _cell_above(words, label.block, named, config):
                 # 村 / の / い / ま / 村 / の / あ / り / た / い / 姿: the cell above is the row's
@@ -297,6 +305,11 @@ def _labels(
                 found.append(
                     Found(rest[label.fragments[0].line], label.heading, label.block, "run")
                 )
+        elif label.fragments[0].whole_line or _before_bullet(
+            lines[rest[label.fragments[0].line]], config
+        ):
+            # a wide column's label on one line (将来の姿 ★ ヘルパーが…): it places the others
+            found.append(Found(rest[label.fragments[0].line], label.heading, label.block, "run"))
     widest = max(
         (len(f.text) for label in known if len(label.fragments) > 1 for f in label.fragments),
         default=0,
@@ -308,7 +321,10 @@ def _labels(
     for fragment in fragments:
         if id(fragment) in used or session_numbers(lines[rest[fragment.line]], config):
             runs.append([])  # a label's or a session header's (第1回) line
-        elif fragment.text.isdigit() or len(fragment.text) > widest:
+        elif fragment.text.isdigit() or (
+            # a wide column's cell stands right before its row's bullets (これまでの ★ …)
+            len(fragment.text) > widest and not _before_bullet(lines[rest[fragment.line]], config)
+        ):
             continue
         elif "\ue000" <= fragment.text[0] <= "\uf8ff" or fragment.text[0] in config.bullets:
             continue  # a bullet glyph alone (a private-use one: Wingdings), not a letter
@@ -357,7 +373,8 @@ def _labels(
                 covered.update(rest[f.line] for f in cell)
     # a label cell's line is no heading of its own
     found = [f for f in found if f.block or f.shape == "run" or f.line not in covered]
-    found = _two_line_cells(found, config)
+    found = sorted(found + _column_lead_ins(found, lines, column, config), key=lambda f: f.line)
+    found = _two_line_cells(found, config, column)
     # a "line" that stands where no label does is a wrapped content line
     return sorted(_standing(found, lines, config, column), key=lambda f: (f.line, f.column))
 
@@ -366,10 +383,13 @@ def _labels(
 _JOINING = tuple("との・や及っゃゅょッャュョ")
 
 
-def _two_line_cells(found: list[Found], config: BlockConfig) -> list[Found]:
+def _two_line_cells(
+    found: list[Found], config: BlockConfig, column: set[int] = frozenset()
+) -> list[Found]:
     """A wide label cell's first line that ends mid-phrase, right over the line that ends
     the cell (町の概況と / 現状, 支援に入っ / た人): one label, of the second line's block
-    where that is known words."""
+    where that is known words. Laid out, the row's content line split off the first stands
+    between them (column: the label column's lines)."""
     out: list[Found] = []
     skip: set[int] = set()
     by_line = {f.line: f for f in found if f.shape == "line" and f.column == 0}
@@ -377,10 +397,12 @@ def _two_line_cells(found: list[Found], config: BlockConfig) -> list[Found]:
         if id(f) in skip:
             continue
         below = by_line.get(f.line + 1)
+        if below is None and f.line in column and f.line + 2 in column:
+            below = by_line.get(f.line + 2)
         if (
             f.shape == "line"
             and f.block is None
-            and f.key.endswith(_JOINING)
+            and (f.key.endswith(_JOINING) or below is not by_line.get(f.line + 1))
             and below is not None
             and sum(1 for g in found if g.line == below.line) == 1
             and _new_words(f.key + below.key, config)
@@ -393,6 +415,32 @@ def _two_line_cells(found: list[Found], config: BlockConfig) -> list[Found]:
         else:
             out.append(f)
     return out
+
+
+def _column_lead_ins(
+    found: list[Found], lines: list[str], column: set[int], config: BlockConfig
+) -> list[Found]:
+    """Laid out, a label column's line right over a known label's (検討した / テーマ, its
+    row's content split off between them) that no label or heading words found: the first
+    line of that label's cell. Its verb end is no sentence's: the column holds labels only."""
+    starts: list[Found] = []
+    lines_found = {f.line for f in found}
+    for f in found:
+        above = f.line - 2
+        if (
+            f.block
+            and f.shape == "line"
+            and f.line in column
+            and above in column
+            and above not in lines_found
+            and (key := compact(lines[above]))
+            and len(key) + len(f.key) <= _MOST
+            and not is_marker(key, config)
+            and _new_words(key + f.key, config)
+            and not match_label(key + f.key, config)
+        ):
+            starts.append(Found(above, key, None, "line"))
+    return starts
 
 
 def _before_bullet(line: str, config: BlockConfig) -> bool:
@@ -408,7 +456,13 @@ def _lines_apart(above: int, below: int, lines: list[str]) -> int:
 
 
 def _lead_in(
-    label, fragments: list, used: set[int], rest: list[int], lines: list[str], config: BlockConfig
+    label,
+    fragments: list,
+    used: set[int],
+    rest: list[int],
+    lines: list[str],
+    config: BlockConfig,
+    laid_out: bool = False,
 ) -> list:
     """The fragments of a narrow cell's first lines before the known words that end it
     (見 / え / て / い / る before 課 / 題, 話 / し / 合 / っ / た before 内 / 容): as wide
@@ -426,13 +480,30 @@ def _lead_in(
     start = next((k for k, f in enumerate(fragments) if f.line == first), 0)
     lead: list = []
     k = start - 1
+    # a cell whose letters stand on lines one after another (a tool that gives the column's
+    # lines together) ends where two content lines or more stand between two letters: 今 /
+    # … / 性, two content lines, then 抱 / え / て / い / る / 課 / 題 are two cells (one line
+    # may be a row's line a tool set among the letters: 積 ○… / み / ○… / 残 / し). Laid
+    # out, a row's lines stand beside its cell's first letters only (積 ○… / み ○… / 残)
+    letters = [rest[f.line] for f in label.fragments]
+    together = not laid_out and all(
+        _lines_apart(a, b, lines) == 1 for a, b in zip(letters, letters[1:], strict=False)
+    )
+    apart = False
     while k >= 0:
         f, after = fragments[k], (lead[0] if lead else label.fragments[0])
+        if (
+            together
+            and len(letters) > 1
+            and _lines_apart(rest[f.line], rest[after.line], lines) > 2
+        ):
+            apart = True
+            break
         if id(f) in used or not _LETTER.fullmatch(f.text) or not _close(f, after, rest, lines):
             break
         lead.insert(0, f)
         k -= 1
-    if lead and _cell_goes_on(fragments, k, lead[0], used):
+    if lead and not apart and _cell_goes_on(fragments, k, lead[0], used):
         return []  # 開 / 催 / (a content line) / 記 / 録: where the cell starts is unsure
     while lead:
         words = "".join(f.text for f in lead)
