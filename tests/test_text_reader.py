@@ -1112,3 +1112,25 @@ def test_a_page_without_a_title_goes_on_with_the_slide_before_it(settings, tool)
     assert not [i.text for i in result.items if i.block == "その他"]
     found = [compact(i.text) for i in result.items if i.block == "アセスメント結果"]
     assert "試行の3人は全員が目標を達成し、うち2人は町のいきいき百歳体操に通っている" in found
+
+
+@pytest.mark.parametrize(
+    ("tool", "name", "municipality", "count", "first_of_row"),
+    [
+        # labels after all of their rows' content (pdfminer): the lines come in row order
+        ("pdfminer", "r05_oborozuki.txt", "朧月市", 5, "包括の職員1人あたりの担当件数は"),
+        # a report's headings over their lists, the second municipality's mid-page
+        ("pdftotext", "r05_report_set_v.txt", "茅ヶ沢町", 5, "包括の運営方針は毎年ほぼ同じ文面で"),
+    ],
+)
+def test_rows_one_over_another_keep_their_lines_whatever_their_words(
+    settings, tool, name, municipality, count, first_of_row
+):
+    """現状 items that speak of problems stay in 現状: rows of one table, one over the
+    other, come in their order, and the fit of words to blocks does not reorder them."""
+    read = read_file(OFFICE_TXT / tool / name, settings)
+    now = [
+        compact(i.text) for i in read.items if i.municipality == municipality and i.block == "現状"
+    ]
+    assert len(now) == count
+    assert any(text.startswith(first_of_row) for text in now)

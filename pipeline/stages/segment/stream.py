@@ -1217,6 +1217,10 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
             back_row=ACROSS.back_row,
             back_session=ACROSS.back_session,
         )
+    if layout == "stream" and _stacked_rows(anchors, config):
+        # rows of one table, one over the other: a tool reads their content down the
+        # column, so going back to an earlier row is rare, whatever the words say
+        weights = replace(weights, back=_STACKED_BACK, skip=_STACKED_BACK)
     if layout == "joined":
         weights = replace(weights, wrap=0.0)  # segments a space apart: where they end is a guess
         weights = replace(weights, inside=0.0)  # a label's fragments glued to any cell's line
@@ -1276,6 +1280,19 @@ def _items_apart(content: list[tuple[int, str]], blank: set[int], config: BlockC
     text box of its own, not one box per cell. A few items are no evidence."""
     starts = [i for i, t in content if classify_line(t, config)[0] in ("bullet", "start")]
     return len(starts) >= _APART_ITEMS and sum(i - 1 in blank for i in starts) >= 0.9 * len(starts)
+
+
+_STACKED_BACK = -4.0
+
+
+def _stacked_rows(anchors, config: BlockConfig) -> bool:
+    """Whether the slide's labels are rows of one table one over the other (現状, 目指す姿,
+    課題意識): none a session row's, a session header or a box beside another."""
+    labels = [a for a in anchors if a.block is not None]
+    return len(labels) >= 2 and not any(
+        a.block in config.session_blocks or a.block in config.side_by_side or a.sessions
+        for a in anchors
+    )
 
 
 def _scattered(anchors, content, config: BlockConfig) -> bool:
