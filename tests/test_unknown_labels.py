@@ -185,7 +185,10 @@ def test_no_known_label_of_the_office_text_is_placed_anew(settings):
             own = {k.replace("・", ""): b for k, b in worded[Path(doc["file"]).stem].items()}
             for words, block in config.wordings:
                 key = re.sub(r"\(続き\)$", "", words).replace("・", "")
-                assert own.get(key) == block, (tool, doc["file"], words)
+                # or the part of it a tool set apart (議事項 of 主な協 / 議事項), as its block
+                assert own.get(key) == block or any(
+                    len(key) > 1 and key in k and b == block for k, b in own.items()
+                ), (tool, doc["file"], words)
                 placed += 1
             if not own and Path(doc["file"]).stem not in sessions_worded:
                 assert config.session_wordings == (), (tool, doc["file"])
@@ -276,11 +279,21 @@ def test_a_run_of_cell_ends_holding_a_count_is_no_label(settings):
         # content lines, 抱 / え / て / い / る / 課 / 題): content between letters ends a cell
         ("pypdfium2", "r07_miyukino.txt", {"今後の方向性": "目指す姿"}),
         ("pdftotext", "r07_miyukino.txt", {"今後の方向性": "目指す姿"}),
+        # the ninth set: two narrow cells one under the other, a blank line between (日程・ /
+        # 会場・ / 出席者, then 検討し / た事項), are two labels, not one
+        (
+            "pdfminer",
+            "r06_report_set_x.txt",
+            {"日程・会場・出席者": "基本情報", "検討した事項": "実施内容"},
+        ),
+        # a label short enough for one line of a narrow column where the others wrap (議事),
+        # and no wrapped lines' first words that end with a particle (よって / 全体の)
+        ("pdftotext_raw", "r07_shiondai.txt", {"議事": "実施内容", "よって全体の": None}),
     ],
 )
 def test_label_cells_of_real_extractors_text_are_placed_whole(settings, tool, name, wordings):
-    """Labels worded anew in the seventh and eighth office sets' text, as each tool wrote
-    it: each is read whole, as the block its place gives."""
+    """Labels worded anew in the seventh, eighth and ninth office sets' text, as each tool
+    wrote it: each is read whole, as the block its place gives (None: no label at all)."""
     read = read_file(CORPORA / "office_txt" / tool / name, settings)
     placed = {
         warning.split("label ", 1)[1].split(" is worded")[0]: warning.rsplit("read as ", 1)[

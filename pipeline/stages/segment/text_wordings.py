@@ -60,6 +60,7 @@ _DATE_LINE = re.compile(f"(?:{_DATE})+")  # a line of dates alone
 # a sentence's wrapped end may start with a particle (…確認 / と試乗); a label seldom does, so a
 # weak sign (a narrow run, a line over a list) that starts so is content; in a band, はじめに…
 _PARTICLES = set("をにがはでへとのもてるっんゃゅょー・）)")
+_OPEN_ENDS = tuple("のをがはでへやに")  # particles no label ends with: its phrase goes on
 _KANA_KANJI = "\u3005\u3007\u3041-\u309f\u30a1-\u30ff\u4e00-\u9fff"
 _LETTER = re.compile(f"[{_KANA_KANJI}]")  # one kana or kanji: a narrow cell's line
 _LETTERS = re.compile(f"[{_KANA_KANJI}]+")  # kana and kanji alone: a label's words
@@ -85,6 +86,7 @@ class Found:
     banded: bool = False  # a known label in a band with another known one
     extended: bool = False  # known words that end a narrow cell of new words before them
     unsure: bool = False  # a heading that may be the wrapped end of the line above
+    cut_above: bool = False  # the text line above it stops mid-phrase (…課題の / 報告)
 
 
 def with_wordings(
@@ -328,7 +330,12 @@ def _labels(
             continue
         elif "\ue000" <= fragment.text[0] <= "\uf8ff" or fragment.text[0] in config.bullets:
             continue  # a bullet glyph alone (a private-use one: Wingdings), not a letter
-        elif runs[-1] and _lines_apart(rest[runs[-1][-1].line], rest[fragment.line], lines) > _GAP:
+        elif runs[-1] and (
+            _lines_apart(rest[runs[-1][-1].line], rest[fragment.line], lines) > _GAP
+            # a blank line sets two cells apart (日程・ / 会場・ / 出席者, then 検討し / た事項);
+            # laid out, blank lines stand between a cell's letters too
+            or (not column and not _close(runs[-1][-1], fragment, rest, lines))
+        ):
             runs.append([fragment])
         else:
             runs[-1].append(fragment)
@@ -365,6 +372,8 @@ def _labels(
                     re.fullmatch("[\u3041-\u309f]+", cell[0].text)
                     and _VERB_END.search(cell[0].text)
                 )
+                # nor end with a particle: two wrapped lines' first words (よって / 全体の)
+                and not key.endswith(_OPEN_ENDS)
                 and not _respelled(cell, key, known, config)
             ):
                 found.append(
@@ -376,7 +385,11 @@ def _labels(
     found = sorted(found + _column_lead_ins(found, lines, column, config), key=lambda f: f.line)
     found = _two_line_cells(found, config, column)
     # a "line" that stands where no label does is a wrapped content line
-    return sorted(_standing(found, lines, config, column), key=lambda f: (f.line, f.column))
+    found = [
+        replace(f, cut_above=_cut_above(lines, f.line)) if f.shape == "line" else f
+        for f in _standing(found, lines, config, column)
+    ]
+    return sorted(found, key=lambda f: (f.line, f.column))
 
 
 # a line ending so is cut mid-phrase (町の概況と / 現状) or mid-word (支援に入っ / た人)
@@ -772,6 +785,15 @@ def _standing(
     return keep
 
 
+def _cut_above(lines: list[str], i: int) -> bool:
+    """Whether the text line above line i stops mid-phrase (…見えた課題の): line i may be
+    its wrapped end."""
+    k = i - 1
+    while k >= 0 and not lines[k].strip():
+        k -= 1
+    return k >= 0 and compact(lines[k]).endswith(_OPEN_ENDS)
+
+
 def _ended(lines: list[str], i: int) -> tuple[bool, bool]:
     """Whether the text line above line i ends like a sentence (…程度だった, 。): an item
     that ended, not one wrapped into line i; and whether a blank line stands between."""
@@ -820,11 +842,22 @@ def _place(found: list[Found], config: BlockConfig) -> dict[str, str]:
         # a known label the text broke (支 … 援体制) or spelled with a neighbour's letter
         # inside (基本情協報) is none of the group's new words: the text reader spells it by
         # itself. A new wording may share words with a name (将来目指す地域像, 話し合った内容)
+        # a narrow column's label short enough for one line (議事 among 基本情 / 報 and 支援体 /
+        # 制) stands as a line where the others wrap
+        shortest = min((len(f.key) for f in members if f.shape == "run"), default=0)
         unknown = [
             f
             for f in found
             if not f.block
-            and f.shape in shapes
+            and (
+                f.shape in shapes
+                or (
+                    f.shape == "line"
+                    and shapes == {"run"}
+                    and len(f.key) < shortest
+                    and not f.cut_above
+                )
+            )
             and not any(f.key in name or _spells(name, f.key) for name in group)
         ]
         left = [b for b in group if b not in taken]
