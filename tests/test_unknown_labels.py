@@ -289,6 +289,9 @@ def test_a_run_of_cell_ends_holding_a_count_is_no_label(settings):
         # a label short enough for one line of a narrow column where the others wrap (議事),
         # and no wrapped lines' first words that end with a particle (よって / 全体の)
         ("pdftotext_raw", "r07_shiondai.txt", {"議事": "実施内容", "よって全体の": None}),
+        # a band read as one line, one heading new and one known (支援の到達点と今後 実際の支援
+        # 内容), under a known heading wrapped before its last letter (…アセスメント結 / 果)
+        ("pdftotext_raw", "r06_report_set_x.txt", {"支援の到達点と今後": "到達点"}),
     ],
 )
 def test_label_cells_of_real_extractors_text_are_placed_whole(settings, tool, name, wordings):

@@ -241,12 +241,22 @@ def _labels(
     whole: set[int] = set()
     for i, line in enumerate(lines):
         key = compact(line)
-        if not key or furniture_key(line) in furniture_keys:
+        if not key or i in whole or furniture_key(line) in furniture_keys:
             continue
         block = match_label(key, config)
         if block:
             found.append(Found(i, key, block, "line"))
             whole.add(i)
+            continue
+        # a long heading wrapped before its last letters (…アセスメント結 / 果)
+        tail = compact(lines[i + 1]) if i + 1 < len(lines) else ""
+        if (
+            len(key) > MAX_FRAGMENT
+            and 0 < len(tail) <= 2
+            and (block := match_label(key + tail, config))
+        ):
+            found.append(Found(i, key + tail, block, "line"))
+            whole.update((i, i + 1))
             continue
         joined = _joined(key, config)  # 支援後の到達点実際の支援内容: headings run together
         if joined:
@@ -256,18 +266,20 @@ def _labels(
             )
             whole.add(i)
             continue
-        if _heading_words(key, config):  # not known: matched above
-            # perhaps a heading of its own; a short one is a narrow cell's fragment too
-            found.append(Found(i, key, None, "line"))
-            if len(key) > MAX_FRAGMENT:
-                whole.add(i)
-            continue
+        # headings side by side, one known (支援の到達点と今後 実際の支援内容), before the
+        # line's words are taken for one heading
         parts = _side_by_side(line, config)
         if parts:
             found.extend(
                 Found(i, part, match_label(part, config), "line", n) for n, part in enumerate(parts)
             )
             whole.add(i)
+            continue
+        if _heading_words(key, config):  # not known: matched above
+            # perhaps a heading of its own; a short one is a narrow cell's fragment too
+            found.append(Found(i, key, None, "line"))
+            if len(key) > MAX_FRAGMENT:
+                whole.add(i)
     rest = [i for i in range(len(lines)) if i not in whole and lines[i].strip()]
     fragments = [
         f
