@@ -342,17 +342,15 @@ def _labels(
             continue
         elif "\ue000" <= fragment.text[0] <= "\uf8ff" or fragment.text[0] in config.bullets:
             continue  # a bullet glyph alone (a private-use one: Wingdings), not a letter
-        elif runs[-1] and (
-            _lines_apart(rest[runs[-1][-1].line], rest[fragment.line], lines) > _GAP
-            # a blank line sets two cells apart (日程・ / 会場・ / 出席者, then 検討し / た事項);
-            # laid out, blank lines stand between a cell's letters too
-            or (not column and not _close(runs[-1][-1], fragment, rest, lines))
-        ):
+        elif runs[-1] and _lines_apart(rest[runs[-1][-1].line], rest[fragment.line], lines) > _GAP:
             runs.append([fragment])
         else:
             runs[-1].append(fragment)
     for run in runs:
-        cells = _cells(run)
+        # a blank line sets two cells apart (日程・ / 会場・ / 出席者, then 検討し / た事項);
+        # laid out, blank lines stand between a cell's letters too
+        parts = [run] if column else _apart_at_blanks(run, rest, lines)
+        cells = [cell for part in parts for cell in _cells(part)]
         for cell in cells:
             # a wrapped sentence's end as wide as the cell may stand right above it (…優先順位
             # / の確認 / 伴走支 / 援ス / タッフ): a label's first line never starts so
@@ -635,6 +633,16 @@ def _cell_goes_on(fragments: list, k: int, first, used: set[int]) -> bool:
 # letters a line may not start with (Japanese line breaking): the letter before goes down
 # with them, so a cell's first line may be one letter short (開催 / 日・会 / 場)
 _NO_START = set("・、。，．ー）」』】ぁぃぅぇぉっゃゅょァィゥェォッャュョ")
+
+
+def _apart_at_blanks(run: list, rest: list[int], lines: list[str]) -> list[list]:
+    """A run of fragments cut where a blank line stands between two of them."""
+    parts: list[list] = [[]]
+    for fragment in run:
+        if parts[-1] and not _close(parts[-1][-1], fragment, rest, lines):
+            parts.append([])
+        parts[-1].append(fragment)
+    return parts
 
 
 def _cells(run: list) -> list[list]:
