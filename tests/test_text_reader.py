@@ -1121,6 +1121,9 @@ def test_a_page_without_a_title_goes_on_with_the_slide_before_it(settings, tool)
         ("pdfminer", "r05_oborozuki.txt", "朧月市", 5, "包括の職員1人あたりの担当件数は"),
         # a report's headings over their lists, the second municipality's mid-page
         ("pdftotext", "r05_report_set_v.txt", "茅ヶ沢町", 5, "包括の運営方針は毎年ほぼ同じ文面で"),
+        # a Word list's second level (□ after ■) at no indent: no glyph of a block's own, so
+        # a row's □ item does not start the next row
+        ("pdfminer", "r03_kazahayadai.txt", "風早台市", 5, "新しく入った会員の平均年齢は"),
     ],
 )
 def test_rows_one_over_another_keep_their_lines_whatever_their_words(

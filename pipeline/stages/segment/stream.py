@@ -1160,6 +1160,13 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
             leads[i] = " " * cut + original[cut:] if cut >= 0 else original
     lines_units = _with_fit(units(content, config, blank, after, readings, leads), slots, config)
     lines_units = _with_every(lines_units, sum(slot.info for slot in slots))
+    if layout == "stream" and _stacked_rows(anchors, config):
+        subs = _sub_glyphs(content, anchored, config)
+        if subs:  # a list's second-level glyph, set at no indent: no glyph of a block's own
+            lines_units = _each_feature(
+                lines_units,
+                lambda f: replace(f, level=2) if f.kind == "bullet" and f.glyph in subs else f,
+            )
     # laid out, a label's fragments stand apart from the lines between them, but the line
     # a fragment shares (取り組 団地の住民同士で…) is its row's, where the row is one cell
     # (a session row's line may start in any session's column)
@@ -1435,6 +1442,37 @@ def _with_fit(units_, slots: list[Slot], config: BlockConfig):
         return replace(feature, fit=tuple(0.0 if v is None else v - best for v in values))
 
     return _each_feature(units_, fitted)
+
+
+def _sub_glyphs(
+    content: list[tuple[int, str]], anchored: set[int], config: BlockConfig
+) -> set[str]:
+    """Bullet glyphs that only ever follow an item of another glyph, never open a block
+    (right below a label) where another glyph does: a list's second level (■ … / □ …),
+    which text without indents gives at level 1."""
+    opening: set[str] = set()
+    following: dict[str, set[str]] = {}
+    previous: str | None = None  # the glyph of the item the line above belongs to
+    last = -2
+    for index, text in content:
+        kind, glyph, level, _, _ = classify_line(text, config)
+        starts_block = any(index > i >= last for i in anchored) or last < 0
+        if kind == "bullet" and level == 1:
+            if starts_block or previous is None:
+                opening.add(glyph)
+            else:
+                following.setdefault(glyph, set()).add(previous)
+            # a top-level item's glyph is what the next lines follow; a sub-item keeps its
+            # parent's
+            previous = glyph if glyph in opening else previous
+        elif kind not in ("cont", "bullet"):
+            previous = None
+        last = index
+    return {
+        glyph
+        for glyph, before in following.items()
+        if glyph not in opening and opening and before <= opening
+    }
 
 
 def _each_feature(units_, change):
