@@ -22,7 +22,9 @@ from .conftest import ROOT, run_cli
 
 # (input kind, least exact item F1 on the dev part as the `figures` fixture reads it: every
 # PDF, .pptx and .docx, half of the extractors' text): the figures measured when the readers
-# were last changed, less a little; a change that reads worse fails here.
+# were last changed, less a little; a change that reads worse fails here. Measured at
+# e8183ec, with the eighth and ninth office sets in the dev part (their text reads below the
+# older sets', so the office text floors of pdftotext, its viewer copy and pdfminer went down).
 LEAST_F1 = {
     "reportlab PDF": 0.999,
     "office PDF (Impress)": 0.99,
@@ -30,19 +32,19 @@ LEAST_F1 = {
     ".pptx": 0.99,
     ".docx": 0.99,
     "text pdftotext (reportlab)": 0.925,
-    "text pdftotext (office)": 0.935,
+    "text pdftotext (office)": 0.91,
     "text pdftotext_layout (reportlab)": 0.99,
-    "text pdftotext_layout (office)": 0.975,
+    "text pdftotext_layout (office)": 0.97,
     "text pdftotext_raw (reportlab)": 0.97,
-    "text pdftotext_raw (office)": 0.96,
+    "text pdftotext_raw (office)": 0.955,
     "text pdfminer (reportlab)": 0.94,
-    "text pdfminer (office)": 0.915,
+    "text pdfminer (office)": 0.91,
     "text pdfplumber (reportlab)": 0.915,
     "text pdfplumber (office)": 0.915,
     "text pypdfium2 (reportlab)": 0.97,
-    "text pypdfium2 (office)": 0.94,
+    "text pypdfium2 (office)": 0.955,
     "text viewer (reportlab)": 0.925,
-    "text viewer (office)": 0.935,
+    "text viewer (office)": 0.91,
 }
 
 
@@ -50,13 +52,13 @@ LEAST_F1 = {
 # (least block recall, least exact item F1), measured as above
 RELABELLED_LEAST = {
     "relabelled PDF (office)": (1.0, 0.99),
-    "text pdftotext (relabelled)": (0.99, 0.935),
-    "text pdftotext_layout (relabelled)": (0.95, 0.965),
-    "text pdftotext_raw (relabelled)": (0.99, 0.925),
-    "text pdfminer (relabelled)": (0.97, 0.91),
-    "text pdfplumber (relabelled)": (0.97, 0.89),
-    "text pypdfium2 (relabelled)": (0.99, 0.935),
-    "text viewer (relabelled)": (0.99, 0.935),
+    "text pdftotext (relabelled)": (0.99, 0.955),
+    "text pdftotext_layout (relabelled)": (0.95, 0.97),
+    "text pdftotext_raw (relabelled)": (0.99, 0.935),
+    "text pdfminer (relabelled)": (0.97, 0.92),
+    "text pdfplumber (relabelled)": (0.97, 0.895),
+    "text pypdfium2 (relabelled)": (0.99, 0.945),
+    "text viewer (relabelled)": (0.99, 0.955),
 }
 
 
