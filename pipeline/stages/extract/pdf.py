@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pdfplumber
@@ -76,14 +77,13 @@ def _split_running_headers(pages: list[Page]) -> None:
         and region.lines
         and region.lines[0].bbox.top < 0.1 * page.height
     ]
-    seen: dict[tuple[str, int], int] = {}
-    for _, line in first_lines:
-        key = (line.text, round(line.bbox.top))
-        seen[key] = seen.get(key, 0) + 1
+    seen = Counter((line.text, round(line.bbox.top)) for _, line in first_lines)
+    split: set[int] = set()  # the pages whose regions changed
     for region, line in first_lines:
         if seen[(line.text, round(line.bbox.top))] < 2 or len(region.lines) < 2:
             continue
         page = pages[region.page - 1]
+        split.add(region.page)
         rest = region.lines[1:]
         page.regions.append(
             Region(
@@ -99,7 +99,8 @@ def _split_running_headers(pages: list[Page]) -> None:
             )
         )
         region.kind, region.lines, region.bbox = "title", [line], line.bbox
-        page.regions.sort(key=lambda r: (round(r.bbox.top, 1), r.bbox.x0))
+    for number in split:
+        pages[number - 1].regions.sort(key=lambda r: (round(r.bbox.top, 1), r.bbox.x0))
 
 
 def _explain(exc: Exception) -> str:

@@ -1160,7 +1160,8 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
             leads[i] = " " * cut + original[cut:] if cut >= 0 else original
     lines_units = _with_fit(units(content, config, blank, after, readings, leads), slots, config)
     lines_units = _with_every(lines_units, sum(slot.info for slot in slots))
-    if layout == "stream" and _stacked_rows(anchors, config):
+    stacked = layout == "stream" and _stacked_rows(anchors, config)
+    if stacked:
         subs = _sub_glyphs(content, anchored, config)
         if subs:  # a list's second-level glyph, set at no indent: no glyph of a block's own
             lines_units = _each_feature(
@@ -1224,7 +1225,7 @@ def read_slide(lines: list[str], config: BlockConfig, furniture: set[str],
             back_row=ACROSS.back_row,
             back_session=ACROSS.back_session,
         )
-    if layout == "stream" and _stacked_rows(anchors, config):
+    if stacked:
         # rows of one table, one over the other: a tool reads their content down the
         # column, so going back to an earlier row is rare, whatever the words say
         weights = replace(weights, back=_STACKED_BACK, skip=_STACKED_BACK)

@@ -420,12 +420,15 @@ def _two_line_cells(
         if id(f) in skip:
             continue
         below = by_line.get(f.line + 1)
-        if below is None and f.line in column and f.line + 2 in column:
+        # laid out, the first line's row content split off between the two: no sentence's
+        # end can stand in the label column, so the first line may end any way
+        split_off = below is None and f.line in column and f.line + 2 in column
+        if split_off:
             below = by_line.get(f.line + 2)
         if (
             f.shape == "line"
             and f.block is None
-            and (f.key.endswith(_JOINING) or below is not by_line.get(f.line + 1))
+            and (f.key.endswith(_JOINING) or split_off)
             and below is not None
             and sum(1 for g in found if g.line == below.line) == 1
             and _new_words(f.key + below.key, config)
@@ -805,12 +808,18 @@ def _standing(
     return keep
 
 
-def _cut_above(lines: list[str], i: int) -> bool:
-    """Whether the text line above line i stops mid-phrase (…見えた課題の): line i may be
-    its wrapped end."""
+def _text_above(lines: list[str], i: int) -> int:
+    """The index of the last line above line i that holds text, or -1."""
     k = i - 1
     while k >= 0 and not lines[k].strip():
         k -= 1
+    return k
+
+
+def _cut_above(lines: list[str], i: int) -> bool:
+    """Whether the text line above line i stops mid-phrase (…見えた課題の): line i may be
+    its wrapped end."""
+    k = _text_above(lines, i)
     return k >= 0 and compact(lines[k]).endswith(_OPEN_ENDS)
 
 
@@ -819,9 +828,7 @@ def _ended(lines: list[str], i: int) -> tuple[bool, bool]:
     that ended, not one wrapped into line i; and whether a blank line stands between."""
     from pipeline.stages.segment.stream import ending
 
-    k = i - 1
-    while k >= 0 and not lines[k].strip():
-        k -= 1
+    k = _text_above(lines, i)
     return k >= 0 and ending(lines[k].strip()) is not False, k < i - 1
 
 
